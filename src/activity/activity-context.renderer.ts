@@ -1,0 +1,56 @@
+import type { SessionContext, StoredAction, UserActivity } from './session-store/session-store.port';
+
+/** C0/C1 control characters except tab and newline; stripped from untrusted activity text. */
+const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
+
+/** Removes control and bidi-override characters and folds newlines, so one action stays one line. */
+export function sanitizeActivityText(s: string, maxChars = 300): string {
+  const clean = s.replace(CONTROL_CHARS, '').replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return clean.length > maxChars ? `${clean.slice(0, maxChars - 1)}…` : clean;
+}
+
+export const CURRENT_POSITION_MARK = '← current position';
+
+export function renderAction(a: StoredAction, n: number, current: boolean): string {
+  const label = sanitizeActivityText(a.title || a.description || '(untitled action)');
+  const type = a.type ? `[${sanitizeActivityText(a.type, 20)}] ` : '';
+  const page = a.canonicalUrl || a.rawUrl;
+  const where = page ? ` — ${sanitizeActivityText(page, 200)}` : '';
+  return `${n}. ${type}${label}${where}${current ? `  ${CURRENT_POSITION_MARK}` : ''}`;
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s ago`;
+  const m = Math.round(s / 60);
+  return m < 60 ? `${m} min ago` : `${Math.round(m / 60)} h ago`;
+}
+
+/** One session: header, latest summary, then numbered recent actions (newest last). */
+export function renderSession(session: SessionContext, opts: { markCurrent: boolean; now?: number }): string {
+  const now = opts.now ?? Date.now();
+  const lines = [
+    `Session ${sanitizeActivityText(session.sessionId, 80)}${session.productId ? ` (product ${sanitizeActivityText(session.productId, 80)})` : ''}, last active ${ago(now - session.lastActivityAt)}`,
+  ];
+  if (session.summary) lines.push(`Summary: ${sanitizeActivityText(session.summary.text, 2_000)}`);
+  if (session.actions.length > 0) {
+    lines.push('Recent actions (oldest first):');
+    session.actions.forEach((a, i) =>
+      lines.push(renderAction(a, i + 1, opts.markCurrent && i === session.actions.length - 1)),
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The user's activity across their recent sessions, newest session first. The most
+ * recent action of the newest session that has actions is marked as the user's
+ * current position.
+ */
+export function renderUserActivity(activity: UserActivity, now = Date.now()): string {
+  const currentIdx = activity.sessions.findIndex((s) => s.actions.length > 0);
+  return activity.sessions
+    .filter((s) => s.summary || s.actions.length > 0)
+    .map((s) => renderSession(s, { markCurrent: activity.sessions.indexOf(s) === currentIdx, now }))
+    .join('\n\n');
+}

@@ -1,0 +1,2 @@
+/** Injection token for the SessionStore port (memory or redis, chosen in SessionStoreModule). */
+export const SESSION_STORE = Symbol('SESSION_STORE');

@@ -1,0 +1,113 @@
+import type { Action, ActionsEvent, ActivityEvent, ActivitySource, SummaryEvent } from './activity.types';
+
+/**
+ * Lenient where the connector SDK is lenient (missing optional fields get defaults,
+ * `count` is reconciled with the actions actually sent), strict where an event
+ * cannot be used (no `type`, `actions` not an array, an action that is not an object).
+ */
+export type ParseResult =
+  | { ok: true; event: ActivityEvent }
+  | { ok: false; reason: 'invalid'; message: string }
+  | { ok: false; reason: 'unknown_type'; type: string; message: string };
+
+/** Longest text kept per field; activity is untrusted input and memory must stay bounded. */
+export const MAX_FIELD_CHARS = 2_000;
+
+type Obj = Record<string, unknown>;
+
+class FieldError extends Error {}
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function text(obj: Obj, key: string, path: string): string {
+  const v = obj[key];
+  if (v === undefined || v === null || v === false) return '';
+  if (typeof v === 'string') return v.length > MAX_FIELD_CHARS ? v.slice(0, MAX_FIELD_CHARS) : v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new FieldError(`${path}${key} must be a string`);
+}
+
+/** Identity fields: empty string and null both mean "unknown". */
+function optionalId(obj: Obj, key: string, path: string): string | undefined {
+  const s = text(obj, key, path).trim();
+  return s === '' ? undefined : s;
+}
+
+function number(obj: Obj, key: string, path: string): number {
+  const v = obj[key];
+  if (v === undefined || v === null || v === '' || v === false) return 0;
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new FieldError(`${path}${key} must be a number`);
+  return n;
+}
+
+function parseAction(raw: unknown, i: number): Action {
+  const path = `actions[${i}].`;
+  if (!isObj(raw)) throw new FieldError(`actions[${i}] must be an object`);
+  return {
+    index: Math.trunc(number(raw, 'index', path)),
+    type: text(raw, 'type', path),
+    title: text(raw, 'title', path),
+    description: text(raw, 'description', path),
+    canonicalUrl: text(raw, 'canonical_url', path),
+    rawUrl: text(raw, 'raw_url', path),
+    timestampStart: number(raw, 'timestamp_start', path),
+    timestampEnd: number(raw, 'timestamp_end', path),
+    sessionId: optionalId(raw, 'session_id', path),
+    userId: optionalId(raw, 'user_id', path),
+    email: optionalId(raw, 'email', path),
+  };
+}
+
+function parseActions(body: Obj, source: ActivitySource): ActionsEvent {
+  const rawActions = body.actions ?? [];
+  if (!Array.isArray(rawActions)) throw new FieldError('actions must be an array');
+  const actions = rawActions.map(parseAction);
+  const first = actions[0];
+  return {
+    type: 'actions',
+    productId: text(body, 'product_id', ''),
+    // Batch-level identity wins; per-action identity (SDK >= 0.6.4) fills gaps.
+    sessionId: optionalId(body, 'session_id', '') ?? first?.sessionId,
+    userId: optionalId(body, 'user_id', '') ?? actions.find((a) => a.userId)?.userId,
+    email: optionalId(body, 'email', '') ?? actions.find((a) => a.email)?.email,
+    conversationId: optionalId(body, 'conversation_id', ''),
+    actions,
+    count: actions.length,
+    forwardedAt: number(body, 'forwarded_at', ''),
+    source,
+  };
+}
+
+function parseSummary(body: Obj, source: ActivitySource): SummaryEvent {
+  const summary = text(body, 'summary', '').trim();
+  if (!summary) throw new FieldError('summary must be a non-empty string');
+  const replaces = Math.trunc(number(body, 'replaces', ''));
+  if (replaces < 0) throw new FieldError('replaces must not be negative');
+  return {
+    type: 'summary',
+    productId: text(body, 'product_id', ''),
+    sessionId: optionalId(body, 'session_id', ''),
+    summary,
+    replaces,
+    forwardedAt: number(body, 'forwarded_at', ''),
+    source,
+  };
+}
+
+export function parseActivityEvent(body: unknown, source: ActivitySource): ParseResult {
+  if (!isObj(body)) return { ok: false, reason: 'invalid', message: 'event must be a JSON object' };
+  const type = body.type;
+  if (type === undefined || type === null || type === '') {
+    return { ok: false, reason: 'invalid', message: 'type is required ("actions" or "summary")' };
+  }
+  if (typeof type !== 'string') return { ok: false, reason: 'invalid', message: 'type must be a string' };
+  try {
+    if (type === 'actions') return { ok: true, event: parseActions(body, source) };
+    if (type === 'summary') return { ok: true, event: parseSummary(body, source) };
+  } catch (err) {
+    if (err instanceof FieldError) return { ok: false, reason: 'invalid', message: err.message };
+    throw err;
+  }
+  return { ok: false, reason: 'unknown_type', type, message: `unknown event type "${type.slice(0, 50)}"` };
+}

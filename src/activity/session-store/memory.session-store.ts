@@ -1,0 +1,198 @@
+import { LRUCache } from 'lru-cache';
+import type { ActionsEvent } from '../activity.types';
+import type {
+  AppendResult,
+  SessionContext,
+  SessionRef,
+  SessionScope,
+  SessionStore,
+  SessionStoreOptions,
+  SessionSummary,
+  StoreStats,
+  StoredAction,
+  SummaryUpdate,
+  UserActivity,
+} from './session-store.port';
+
+interface SessionRecord {
+  productId: string;
+  sessionId: string;
+  userId?: string;
+  email?: string;
+  summary?: SessionSummary;
+  actions: StoredAction[];
+  nextSeq: number;
+  lastActivityAt: number;
+}
+
+interface UserRecord {
+  email?: string;
+  /** Newest first, at most maxSessionsPerUser. */
+  sessions: SessionRef[];
+}
+
+/** NUL-separated so no product id / session id pair can collide with another. */
+export const scopeKey = (s: SessionScope): string => `${s.productId}\u0000${s.sessionId}`;
+
+/**
+ * In-process SESSION_STORE. Every map is an LRU with a hard cap, so memory stays
+ * bounded under any load: sessions (MAX_SESSIONS, idle TTL), users (MAX_USERS),
+ * email index (MAX_USERS), actions per session (MAX_ACTIONS), sessions per user.
+ */
+export class MemorySessionStore implements SessionStore {
+  private readonly sessions: LRUCache<string, SessionRecord>;
+  private readonly users: LRUCache<string, UserRecord>;
+  private readonly emailToUser: LRUCache<string, string>;
+  private readonly now: () => number;
+  private readonly lookbackMs: number;
+
+  constructor(private readonly opts: SessionStoreOptions) {
+    this.now = opts.now ?? Date.now;
+    this.lookbackMs = opts.lookbackSeconds * 1000;
+    // lru-cache's TTL clock is performance.now(); our clock may be injected, so
+    // expiry by age is checked against `now` in reads instead of via `ttl`.
+    this.sessions = new LRUCache({ max: opts.maxSessions });
+    this.users = new LRUCache({ max: opts.maxUsers });
+    this.emailToUser = new LRUCache({ max: opts.maxUsers });
+  }
+
+  async appendActions(event: ActionsEvent): Promise<AppendResult> {
+    if (!event.sessionId) return { stored: false, reason: 'missing_session_id' };
+    const now = this.now();
+    const scope = { productId: event.productId, sessionId: event.sessionId };
+    const key = scopeKey(scope);
+    let rec = this.sessions.get(key);
+    if (!rec || this.isExpired(rec, now)) {
+      rec = { ...scope, actions: [], nextSeq: 1, lastActivityAt: now };
+      this.sessions.set(key, rec);
+    } else if (event.userId && rec.userId && event.userId !== rec.userId) {
+      // A session id now claimed by a different known user: start over, so the
+      // previous user's actions and summary can never reach the new user's prompt.
+      rec.actions = [];
+      rec.summary = undefined;
+      rec.email = undefined;
+    }
+    const firstSeq = rec.nextSeq;
+    for (const action of event.actions) {
+      rec.actions.push({ ...action, seq: rec.nextSeq++, receivedAt: now });
+    }
+    rec.lastActivityAt = now;
+    if (event.userId) rec.userId = event.userId;
+    if (event.email) rec.email = event.email;
+    this.prune(rec, now);
+
+    const userId = rec.userId;
+    if (userId) this.indexUser(userId, rec.email, { ...scope, lastSeenAt: now }, now);
+    return { stored: true, scope, firstSeq, lastSeq: rec.nextSeq - 1 };
+  }
+
+  async applySummary(scope: SessionScope, update: SummaryUpdate): Promise<boolean> {
+    const rec = this.sessions.get(scopeKey(scope));
+    if (!rec) return false;
+    const now = this.now();
+    let covers = update.coversThroughSeq ?? 0;
+    if (update.replaces !== undefined && update.replaces > 0) {
+      const nth = rec.actions[Math.min(update.replaces, rec.actions.length) - 1];
+      covers = Math.max(covers, nth ? nth.seq : 0);
+    }
+    // Summary first, then drop exactly what it covers: a reader never sees a gap.
+    rec.summary = { text: update.text, updatedAt: now, coversThroughSeq: Math.max(covers, rec.summary?.coversThroughSeq ?? 0) };
+    if (covers > 0) rec.actions = rec.actions.filter((a) => a.seq > covers);
+    rec.lastActivityAt = now;
+    return true;
+  }
+
+  async getSessionContext(scope: SessionScope): Promise<SessionContext | null> {
+    const now = this.now();
+    const rec = this.sessions.get(scopeKey(scope));
+    if (!rec || this.isExpired(rec, now)) return null;
+    return this.snapshot(rec, now);
+  }
+
+  async getUserActivity(userId: string, opts: { productId?: string; maxSessions?: number } = {}): Promise<UserActivity | null> {
+    const user = this.users.get(userId);
+    if (!user) return null;
+    const now = this.now();
+    const refs = this.liveRefs(user, now, opts.productId).slice(0, opts.maxSessions ?? this.opts.maxSessionsPerUser);
+    const sessions: SessionContext[] = [];
+    for (const ref of refs) {
+      const rec = this.sessions.get(scopeKey(ref));
+      // The session record must still belong to this user: a session id reused by
+      // another user (or re-created after eviction) never leaks across users.
+      if (!rec || rec.userId !== userId || this.isExpired(rec, now)) continue;
+      sessions.push(this.snapshot(rec, now));
+    }
+    return { userId, email: user.email, sessions };
+  }
+
+  async getRecentSessions(userId: string, productId?: string): Promise<SessionRef[]> {
+    const user = this.users.get(userId);
+    if (!user) return [];
+    return this.liveRefs(user, this.now(), productId).map((r) => ({ ...r }));
+  }
+
+  async getEmail(userId: string): Promise<string | undefined> {
+    return this.users.get(userId)?.email;
+  }
+
+  async findUserByEmail(email: string): Promise<string | undefined> {
+    return this.emailToUser.get(email.trim().toLowerCase());
+  }
+
+  async stats(): Promise<StoreStats> {
+    return { sessionsTracked: this.sessions.size, usersTracked: this.users.size };
+  }
+
+  async ping(): Promise<void> {
+    /* always reachable */
+  }
+
+  async close(): Promise<void> {
+    this.sessions.clear();
+    this.users.clear();
+    this.emailToUser.clear();
+  }
+
+  private indexUser(userId: string, email: string | undefined, ref: SessionRef, now: number): void {
+    const user = this.users.get(userId) ?? { sessions: [] };
+    user.sessions = [ref, ...user.sessions.filter((r) => scopeKey(r) !== scopeKey(ref) && now - r.lastSeenAt <= this.lookbackMs)].slice(
+      0,
+      this.opts.maxSessionsPerUser,
+    );
+    if (email) {
+      user.email = email;
+      this.emailToUser.set(email.trim().toLowerCase(), userId);
+    }
+    this.users.set(userId, user);
+  }
+
+  private liveRefs(user: UserRecord, now: number, productId?: string): SessionRef[] {
+    return user.sessions.filter((r) => now - r.lastSeenAt <= this.lookbackMs && (productId === undefined || r.productId === productId));
+  }
+
+  private isExpired(rec: SessionRecord, now: number): boolean {
+    return now - rec.lastActivityAt > this.opts.sessionTtlSeconds * 1000;
+  }
+
+  private prune(rec: SessionRecord, now: number): void {
+    const cutoff = now - this.lookbackMs;
+    let drop = 0;
+    while (drop < rec.actions.length && rec.actions[drop].receivedAt < cutoff) drop++;
+    const over = rec.actions.length - drop - this.opts.maxActions;
+    if (over > 0) drop += over;
+    if (drop > 0) rec.actions.splice(0, drop);
+  }
+
+  private snapshot(rec: SessionRecord, now: number): SessionContext {
+    this.prune(rec, now);
+    return {
+      productId: rec.productId,
+      sessionId: rec.sessionId,
+      userId: rec.userId,
+      email: rec.email,
+      summary: rec.summary ? { ...rec.summary } : undefined,
+      actions: rec.actions.map((a) => ({ ...a })),
+      lastActivityAt: rec.lastActivityAt,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ActivityStream } from '../activity.stream';
+import type { ActivityEvent } from '../activity.types';
+import { SESSION_STORE } from '../activity.constants';
+import { IngestStats } from '../ingest-stats.service';
+import type { SessionStore } from './session-store.port';
+
+/** Keeps SESSION_STORE up to date from activity$ (actions appended, connector summaries applied). */
+@Injectable()
+export class SessionStoreFeeder implements OnModuleInit {
+  private readonly logger = new Logger(SessionStoreFeeder.name);
+
+  constructor(
+    private readonly stream: ActivityStream,
+    @Inject(SESSION_STORE) private readonly store: SessionStore,
+    private readonly stats: IngestStats,
+  ) {}
+
+  onModuleInit(): void {
+    this.stream.subscribe('session-store', (event) => this.apply(event));
+  }
+
+  async apply(event: ActivityEvent): Promise<void> {
+    if (event.type === 'actions') {
+      const result = await this.store.appendActions(event);
+      if (!result.stored) {
+        this.stats.recordRejected('store', result.reason);
+        this.logger.warn({ productId: event.productId, source: event.source, reason: result.reason }, 'actions event not stored');
+      }
+      return;
+    }
+    if (!event.sessionId) {
+      this.stats.recordRejected('store', 'missing_session_id');
+      return;
+    }
+    const applied = await this.store.applySummary(
+      { productId: event.productId, sessionId: event.sessionId },
+      { text: event.summary, replaces: event.replaces },
+    );
+    if (!applied) this.stats.recordRejected('store', 'unknown_session');
+  }
+}

@@ -1,0 +1,97 @@
+import type { Action, ActionsEvent } from '../activity.types';
+
+/** Every stored session is addressed by product and session, never by session alone. */
+export interface SessionScope {
+  productId: string;
+  sessionId: string;
+}
+
+export interface StoredAction extends Action {
+  /** Per-session sequence number assigned by the store on append (1, 2, 3 …); never reused. */
+  seq: number;
+  /** Epoch ms (this server's clock) when the action was stored; lookback is measured on it. */
+  receivedAt: number;
+}
+
+export interface SessionSummary {
+  text: string;
+  /** Epoch ms when the summary was stored. */
+  updatedAt: number;
+  /** Highest action seq the summary covers (0 when it covers none we still hold). */
+  coversThroughSeq: number;
+}
+
+export interface SessionContext extends SessionScope {
+  userId?: string;
+  email?: string;
+  summary?: SessionSummary;
+  /** Raw actions after the summary, oldest first, within LOOKBACK_SECONDS and MAX_ACTIONS. */
+  actions: StoredAction[];
+  /** Epoch ms of the last append or summary. */
+  lastActivityAt: number;
+}
+
+export interface SessionRef extends SessionScope {
+  lastSeenAt: number;
+}
+
+export interface UserActivity {
+  userId: string;
+  email?: string;
+  /** Newest first. */
+  sessions: SessionContext[];
+}
+
+export type AppendResult =
+  | { stored: true; scope: SessionScope; firstSeq: number; lastSeq: number }
+  | { stored: false; reason: 'missing_session_id' };
+
+export interface SummaryUpdate {
+  text: string;
+  /** Drop raw actions with seq <= this (rolling summaries from our summarizer). */
+  coversThroughSeq?: number;
+  /** Drop this many of the oldest raw actions (connector `summary` events). */
+  replaces?: number;
+}
+
+export interface StoreStats {
+  sessionsTracked: number;
+  usersTracked: number;
+}
+
+/**
+ * SESSION_STORE port. Implementations: memory (one process), redis (replicas).
+ * Both must pass session-store.contract.ts.
+ */
+export interface SessionStore {
+  /** Stores an actions event; events without a session id are refused (never pooled). */
+  appendActions(event: ActionsEvent): Promise<AppendResult>;
+  /** Stores the summary first, then drops exactly the raw actions it covers. False when the session is unknown. */
+  applySummary(scope: SessionScope, update: SummaryUpdate): Promise<boolean>;
+  getSessionContext(scope: SessionScope): Promise<SessionContext | null>;
+  /**
+   * The user's recent sessions (newest first, within the lookback window), each with
+   * its summary and recent actions. `productId` narrows to one product. Null when the
+   * user was never seen (or has been evicted).
+   */
+  getUserActivity(userId: string, opts?: { productId?: string; maxSessions?: number }): Promise<UserActivity | null>;
+  getRecentSessions(userId: string, productId?: string): Promise<SessionRef[]>;
+  getEmail(userId: string): Promise<string | undefined>;
+  /** The user id last seen with this email (case-insensitive), if any. */
+  findUserByEmail(email: string): Promise<string | undefined>;
+  stats(): Promise<StoreStats>;
+  /** Throws when the backing store is unreachable (used by /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Settings every implementation honours. `now` lets tests drive the clock. */
+export interface SessionStoreOptions {
+  lookbackSeconds: number;
+  maxActions: number;
+  maxSessions: number;
+  maxSessionsPerUser: number;
+  maxUsers: number;
+  sessionTtlSeconds: number;
+  now?: () => number;
+}

@@ -1,0 +1,28 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { RawBodyRequest } from '../../common/raw-body';
+import { verifySha256Signature } from '../../common/secrets';
+import { sourcesConfig, type ConfigOf } from '../../config/config.namespaces';
+import { IngestStats } from '../ingest-stats.service';
+
+/**
+ * `X-Connector-Signature: sha256=<hex HMAC-SHA256(raw body)>` with CONNECTOR_WEBHOOK_SECRET.
+ * Open when no secret is configured (development; refused at boot in production).
+ */
+@Injectable()
+export class ConnectorSignatureGuard implements CanActivate {
+  constructor(
+    @Inject(sourcesConfig.KEY) private readonly cfg: ConfigOf<typeof sourcesConfig>,
+    private readonly stats: IngestStats,
+  ) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const secret = this.cfg.connectorWebhookSecret;
+    if (!secret) return true;
+    const req = ctx.switchToHttp().getRequest<RawBodyRequest>();
+    const header = req.headers['x-connector-signature'];
+    const raw = Buffer.isBuffer(req.body) ? req.body : req.rawBody;
+    if (verifySha256Signature(secret, raw, typeof header === 'string' ? header : undefined)) return true;
+    this.stats.recordRejected('push', 'bad_signature');
+    throw new UnauthorizedException('Invalid signature');
+  }
+}

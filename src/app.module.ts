@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { ActivityModule } from './activity/activity.module';
+import { ActivitySourcesModule } from './activity/sources/activity-sources.module';
+import { ChannelsModule } from './channels/channels.module';
+import { buildLoggerParams } from './common/logger.options';
+import { ALL_NAMESPACES } from './config/config.namespaces';
+import { loadEnv, type EnvSource } from './config/load-env';
+import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './health/observability.module';
+
+/**
+ * Composition root. `forRoot` validates the environment once (a bad value throws
+ * ConfigValidationError naming the variable) and wires only the parts it enables.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(source: EnvSource = {}): DynamicModule {
+    const env = loadEnv(source);
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: ALL_NAMESPACES.map((n) => n.register(env)) }),
+        LoggerModule.forRoot(buildLoggerParams(env.LOG_LEVEL)),
+        ObservabilityModule,
+        ActivityModule,
+        ActivitySourcesModule,
+        HealthModule,
+        ChannelsModule.register(env.CHANNELS),
+      ],
+    };
+  }
+}

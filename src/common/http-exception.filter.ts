@@ -1,0 +1,61 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  [extra: string]: unknown;
+}
+
+/** Turns anything thrown into `{statusCode, error, message}`; never leaks a stack trace. */
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const res = exception.getResponse();
+    const base: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: exception.message };
+    if (typeof res === 'string') return { ...base, message: res };
+    if (res && typeof res === 'object') {
+      const r = res as Record<string, unknown>;
+      const { statusCode: _s, error, message, ...extra } = r;
+      return {
+        ...extra,
+        statusCode: status,
+        error: typeof error === 'string' ? error : base.error,
+        message: (message as string | string[]) ?? base.message,
+      };
+    }
+    return base;
+  }
+  // body-parser and other connect-style errors carry an HTTP status.
+  const e = exception as { status?: number; statusCode?: number; type?: string; message?: string; expose?: boolean };
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    let message = e.expose === false ? (STATUS_CODES[status] ?? 'Bad request') : (e.message ?? 'Bad request');
+    if (e.type === 'entity.parse.failed') message = `Invalid JSON body: ${e.message}`;
+    if (e.type === 'entity.too.large') message = 'Request body is larger than the configured limit (BODY_LIMIT)';
+    if (e.type === 'encoding.unsupported') message = 'Unsupported content encoding';
+    return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+  }
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    error: 'Internal Server Error',
+    message: 'Internal server error',
+  };
+}
+
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const body = toErrorBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error({ err: exception }, 'unhandled error while serving a request');
+    }
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+}

@@ -1,0 +1,39 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Constant-time string comparison. Both sides are hashed first so the comparison
+ * takes the same time whatever the lengths, and a length mismatch reveals nothing.
+ */
+export function safeEqual(a: string | undefined | null, b: string | undefined | null): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
+  const ha = createHmac('sha256', 'activity-copilot/compare').update(a).digest();
+  const hb = createHmac('sha256', 'activity-copilot/compare').update(b).digest();
+  return timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+export function hmacSha256Hex(secret: string, payload: Buffer | string): string {
+  return createHmac('sha256', secret).update(payload).digest('hex');
+}
+
+/** Checks a `sha256=<hex>` header against the HMAC of the raw body, in constant time. */
+export function verifySha256Signature(secret: string, rawBody: Buffer | undefined, header: string | undefined): boolean {
+  if (!rawBody || typeof header !== 'string') return false;
+  const prefix = 'sha256=';
+  if (!header.toLowerCase().startsWith(prefix)) return false;
+  const given = header.slice(prefix.length).trim().toLowerCase();
+  return safeEqual(given, hmacSha256Hex(secret, rawBody));
+}
+
+/** Reads a Bearer token from an Authorization header value. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return m ? m[1].trim() : undefined;
+}
+
+/** True when `candidate` equals any of `keys`; every key is compared so timing does not reveal which matched. */
+export function matchesAnyKey(candidate: string | undefined, keys: readonly string[]): boolean {
+  let ok = false;
+  for (const key of keys) ok = safeEqual(candidate, key) || ok;
+  return ok;
+}

@@ -1,0 +1,117 @@
+import { registerAs } from '@nestjs/config';
+import type { ChannelId, Env } from './env.schema';
+import { toBytes } from './env.schema';
+
+/**
+ * Typed configuration namespaces. Each is built from the validated Env of the
+ * current boot (AppModule.forRoot), so tests can boot apps with different settings
+ * in one process. Inject with `@Inject(llmConfig.KEY) cfg: ConfigOf<typeof llmConfig>`.
+ */
+function namespace<T extends Record<string, unknown>>(name: string, build: (env: Env) => T) {
+  const probe = registerAs(name, () => ({}));
+  return {
+    KEY: probe.KEY as string,
+    build,
+    register: (env: Env) => registerAs(name, () => build(env)),
+  };
+}
+
+export type ConfigOf<N extends { build: (env: Env) => unknown }> = ReturnType<N['build']>;
+
+export const appConfig = namespace('app', (env) => ({
+  nodeEnv: env.NODE_ENV,
+  port: env.PORT,
+  host: env.HOST,
+  logLevel: env.LOG_LEVEL,
+  bodyLimitBytes: toBytes(env.BODY_LIMIT),
+  shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  channels: env.CHANNELS as ChannelId[],
+  apiKeys: env.API_KEYS,
+  allowUnauthenticated: env.ALLOW_UNAUTHENTICATED,
+  rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+}));
+
+export const storeConfig = namespace('store', (env) => ({
+  driver: env.STORE,
+  redisUrl: env.REDIS_URL,
+  queue: env.QUEUE,
+  lookbackSeconds: env.LOOKBACK_SECONDS,
+  maxActions: env.MAX_ACTIONS,
+  maxSessions: env.MAX_SESSIONS,
+  maxSessionsPerUser: env.MAX_SESSIONS_PER_USER,
+  maxUsers: env.MAX_USERS,
+  sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+  maxConversations: env.MAX_CONVERSATIONS,
+}));
+
+export const sourcesConfig = namespace('sources', (env) => ({
+  connectorWebhookSecret: env.CONNECTOR_WEBHOOK_SECRET,
+  streamUrl: env.STREAM_URL,
+  unkeyApiKey: env.UNKEY_API_KEY,
+  streamIdleTimeoutMs: env.STREAM_IDLE_TIMEOUT_MS,
+  streamBufferSize: env.STREAM_BUFFER_SIZE,
+  streamConnectTimeoutMs: env.STREAM_CONNECT_TIMEOUT_MS,
+  posthogWebhookSecret: env.POSTHOG_WEBHOOK_SECRET,
+  posthogProductId: env.POSTHOG_PRODUCT_ID,
+}));
+
+export const llmConfig = namespace('llm', (env) => {
+  const provider = env.LLM_PROVIDER ?? (env.OPENAI_API_KEY ? 'openai' : 'offline');
+  const defaultModel = provider === 'anthropic' ? 'claude-3-5-haiku-latest' : 'gpt-4o-mini';
+  return {
+    provider,
+    openaiApiKey: env.OPENAI_API_KEY,
+    openaiBaseUrl: env.OPENAI_BASE_URL,
+    anthropicApiKey: env.ANTHROPIC_API_KEY,
+    anthropicBaseUrl: env.ANTHROPIC_BASE_URL,
+    model: env.LLM_MODEL ?? defaultModel,
+    temperature: env.LLM_TEMPERATURE,
+    maxTokens: env.LLM_MAX_TOKENS,
+    timeoutMs: env.LLM_TIMEOUT_MS,
+    maxRetries: env.LLM_MAX_RETRIES,
+    breakerThreshold: env.LLM_BREAKER_THRESHOLD,
+    breakerHalfOpenMs: env.LLM_BREAKER_HALF_OPEN_MS,
+  };
+});
+
+export const summarizerConfig = namespace('summarizer', (env) => ({
+  driver: env.SUMMARIZER,
+  threshold: env.SUMMARY_THRESHOLD,
+  promptFile: env.SUMMARY_PROMPT_FILE,
+  retryBaseMs: env.SUMMARY_RETRY_BASE_MS,
+  retryMaxMs: env.SUMMARY_RETRY_MAX_MS,
+}));
+
+export const copilotConfig = namespace('copilot', (env) => ({
+  historyTurns: env.HISTORY_TURNS,
+  maxContextChars: env.MAX_CONTEXT_CHARS,
+  lookbackSeconds: env.LOOKBACK_SECONDS,
+}));
+
+export const crispConfig = namespace('crisp', (env) => ({
+  websiteId: env.CRISP_WEBSITE_ID ?? '',
+  tokenIdentifier: env.CRISP_TOKEN_IDENTIFIER ?? '',
+  tokenKey: env.CRISP_TOKEN_KEY ?? '',
+  tokenTier: env.CRISP_TOKEN_TIER,
+  webhookSecret: env.CRISP_WEBHOOK_SECRET ?? '',
+  hookSigningSecret: env.CRISP_HOOK_SIGNING_SECRET,
+  apiUrl: env.CRISP_API_URL,
+  botName: env.CRISP_BOT_NAME,
+}));
+
+export const rasaConfig = namespace('rasa', (env) => ({
+  url: env.RASA_URL,
+  token: env.RASA_TOKEN,
+  actionToken: env.RASA_ACTION_TOKEN,
+}));
+
+export const ALL_NAMESPACES = [
+  appConfig,
+  storeConfig,
+  sourcesConfig,
+  llmConfig,
+  summarizerConfig,
+  copilotConfig,
+  crispConfig,
+  rasaConfig,
+];

@@ -1,0 +1,74 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
+import { SESSION_STORE } from '../activity/activity.constants';
+import { IngestStats } from '../activity/ingest-stats.service';
+import type { SessionStore } from '../activity/session-store/session-store.port';
+import { HealthRegistry, type ComponentStatus } from './health.registry';
+import { MetricsService } from './metrics.service';
+
+class HealthzDto {
+  @ApiProperty({ enum: ['ok', 'degraded'] }) status!: string;
+  @ApiProperty() uptime_s!: number;
+  @ApiProperty() users_tracked!: number;
+  @ApiProperty() sessions_tracked!: number;
+  @ApiProperty() events_ingested!: number;
+  @ApiProperty() events_rejected!: number;
+  @ApiProperty({ description: 'Per-component status (store, stream source, queues …)' }) components!: Record<string, ComponentStatus>;
+}
+
+@ApiTags('operations')
+@SkipThrottle()
+@Controller()
+export class HealthController {
+  private readonly startedAt = Date.now();
+
+  constructor(
+    @Inject(SESSION_STORE) private readonly store: SessionStore,
+    private readonly stats: IngestStats,
+    private readonly registry: HealthRegistry,
+    private readonly metrics: MetricsService,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  /** Liveness: answers while the process serves HTTP, with counts for a quick look. */
+  @Get('healthz')
+  @ApiOkResponse({ type: HealthzDto })
+  async healthz(): Promise<HealthzDto> {
+    const [storeStats, components] = await Promise.all([this.store.stats().catch(() => ({ usersTracked: 0, sessionsTracked: 0 })), this.registry.collect()]);
+    const totals = this.stats.totals();
+    const degraded = Object.values(components).some((c) => c.status !== 'up');
+    return {
+      status: degraded ? 'degraded' : 'ok',
+      uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
+      users_tracked: storeStats.usersTracked,
+      sessions_tracked: storeStats.sessionsTracked,
+      events_ingested: totals.ingested,
+      events_rejected: totals.rejected,
+      components,
+    };
+  }
+
+  /** Readiness: 503 when the store is unreachable or a configured source is down. */
+  @Get('readyz')
+  @HealthCheck()
+  async readyz() {
+    const components = await this.registry.collect();
+    return this.health.check(
+      Object.entries(components).map(([name, c]) => () => {
+        const { status, ...details } = c;
+        const session = this.indicators.check(name);
+        return status === 'down' ? session.down(details) : session.up(details);
+      }),
+    );
+  }
+
+  @Get('metrics')
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async prometheus(): Promise<string> {
+    return this.metrics.render();
+  }
+}

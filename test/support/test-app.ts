@@ -1,0 +1,45 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/bootstrap';
+
+/** Defaults for every test app: quiet, memory store, offline LLM, no external services. */
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  STORE: 'memory',
+  LLM_PROVIDER: 'offline',
+};
+
+export interface TestApp {
+  app: INestApplication;
+  server: Server;
+  /** Base URL when listening (listen: true). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real AppModule with the given env over the same bootstrap as main.ts.
+ * `override` may swap providers (e.g. LLM_PROVIDER) through the testing module builder.
+ */
+export async function bootTestApp(
+  opts: { env?: Record<string, string>; override?: (b: TestingModuleBuilder) => TestingModuleBuilder; listen?: boolean } = {},
+): Promise<TestApp> {
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot({ env: { ...TEST_ENV, ...(opts.env ?? {}) } })] });
+  if (opts.override) builder = opts.override(builder);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true, logger: false });
+  configureApp(app);
+  let url: string | undefined;
+  if (opts.listen) {
+    await app.listen(0, '127.0.0.1');
+    const addr = app.getHttpServer().address();
+    url = `http://127.0.0.1:${addr.port}`;
+  } else {
+    await app.init();
+  }
+  return { app, server: app.getHttpServer() as Server, url, close: () => app.close() };
+}
