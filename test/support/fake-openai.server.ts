@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the fake server received (body already parsed). */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: any;
+}
+
+/** What to answer: a chat completion text, or a raw HTTP status/body, optionally after a delay. */
+export type FakeReply =
+  | { text: string; delayMs?: number; model?: string }
+  | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
+  | { hang: true };
+
+export type Responder = (req: RecordedRequest, index: number) => FakeReply;
+
+/**
+ * A local OpenAI-compatible server (POST /v1/chat/completions) for tests: the real
+ * `openai` client talks to it over 127.0.0.1. It records every request so tests can
+ * assert on the exact prompt. Default reply: "fake reply #<n>".
+ */
+export class FakeOpenAiServer {
+  readonly requests: RecordedRequest[] = [];
+  private server?: Server;
+  private responder: Responder = (_r, i) => ({ text: `fake reply #${i + 1}` });
+  private readonly hanging = new Set<ServerResponse>();
+
+  /** Base URL to use as OPENAI_BASE_URL (ends with /v1). */
+  url = '';
+
+  respondWith(responder: Responder): void {
+    this.responder = responder;
+  }
+
+  /** Queue of replies used in order; the last one repeats. */
+  respondInOrder(...replies: FakeReply[]): void {
+    this.respondWith((_r, i) => replies[Math.min(i, replies.length - 1)]);
+  }
+
+  chatRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith('/chat/completions'));
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}/v1`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: any = undefined;
+      const raw = Buffer.concat(chunks).toString('utf8');
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = raw;
+      }
+      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+      const index = this.requests.length;
+      this.requests.push(recorded);
+      const reply = this.responder(recorded, index);
+      if ('hang' in reply) {
+        this.hanging.add(res);
+        return;
+      }
+      const send = () => {
+        if ('text' in reply) {
+          const model = reply.model ?? body?.model ?? 'fake-model';
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              id: `chatcmpl-${index + 1}`,
+              object: 'chat.completion',
+              created: Math.floor(Date.now() / 1000),
+              model,
+              choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: reply.text } }],
+              usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
+            }),
+          );
+        } else {
+          res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
+          res.end(JSON.stringify(reply.body ?? { error: { message: `status ${reply.status}`, type: 'test' } }));
+        }
+      };
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
+    });
+  }
+}
