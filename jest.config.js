@@ -1,4 +1,4 @@
-/** Unit specs live beside the code (src/**/*.spec.ts); end-to-end specs in test/ (*.e2e-spec.ts). */
+// Unit specs live beside the code (src/**/*.spec.ts); end-to-end specs in test/ (*.e2e-spec.ts).
 module.exports = {
   testEnvironment: 'node',
   rootDir: '.',
