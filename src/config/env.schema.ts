@@ -14,9 +14,9 @@ const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const optionalUrl = z.preprocess(emptyToUndefined, z.url({ message: 'must be an absolute URL' }).optional());
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().int('must be an integer').min(min).max(max).default(def));
+  z.preprocess(emptyToUndefined, z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(min).max(max).default(def));
 const num = (def: number, min: number, max: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().min(min).max(max).default(def));
+  z.preprocess(emptyToUndefined, z.coerce.number({ error: 'must be a number' }).min(min).max(max).default(def));
 const bool = (def: boolean) =>
   z.preprocess(
     (v) => {

@@ -1,0 +1,107 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MAX_FIELD_CHARS, parseActivityEvent } from './activity.parser';
+
+const FIXTURES = join(__dirname, '../../../shared/fixtures/autoplay');
+const fixture = (rel: string) => JSON.parse(readFileSync(join(FIXTURES, rel), 'utf8'));
+
+describe('parseActivityEvent', () => {
+  it('parses every shared actions/summary fixture', () => {
+    const files = [
+      ...readdirSync(join(FIXTURES, 'events')).filter((f) => f.endsWith('.json') && !f.startsWith('slim-action')).map((f) => `events/${f}`),
+      'push/push-actions-body.test-sdk-webhook.json',
+      'push/push-summary-body.test-sdk-webhook.json',
+      'tests/actions-dict.test-sdk-models.json',
+      'tests/actions-payload.test-sdk-client.json',
+      'tests/sse-data.empty-actions.test-sdk-client.json',
+      'tests/summary-dict.test-sdk-models.json',
+      'tests/summary-payload.test-sdk-client.json',
+    ];
+    expect(files.length).toBeGreaterThanOrEqual(12);
+    for (const f of files) {
+      const result = parseActivityEvent(fixture(f), 'test');
+      expect({ f, ok: result.ok }).toEqual({ f, ok: true });
+    }
+  });
+
+  it('maps the full payload-schema example field by field', () => {
+    const r = parseActivityEvent(fixture('events/actions-event.payload-schema.json'), 'push');
+    if (!r.ok || r.event.type !== 'actions') throw new Error('expected actions');
+    expect(r.event).toMatchObject({ productId: 'prod_abc', sessionId: 'ps_abc123', userId: 'distinct_id_xyz', email: 'user@example.com', count: 3, forwardedAt: 1700000000, source: 'push' });
+    expect(r.event.actions[1]).toEqual({
+      index: 1,
+      type: 'click',
+      title: 'Click Export CSV button',
+      description: 'User clicked Export CSV button on the dashboard page',
+      canonicalUrl: 'https://app.example.com/dashboard',
+      rawUrl: 'https://app.example.com/dashboard',
+      timestampStart: 1700000005.2,
+      timestampEnd: 1700000012.8,
+      sessionId: 'ps_abc123',
+      userId: 'distinct_id_xyz',
+      email: 'user@example.com',
+    });
+  });
+
+  it('defaults missing optional fields like the SDK (minimal wire example)', () => {
+    const r = parseActivityEvent(fixture('events/actions-event.integration-guide.json'), 'push');
+    if (!r.ok || r.event.type !== 'actions') throw new Error('expected actions');
+    expect(r.event.userId).toBeUndefined();
+    expect(r.event.email).toBeUndefined();
+    expect(r.event.actions[0]).toMatchObject({ index: 0, type: '', rawUrl: '', timestampStart: 0, timestampEnd: 0, canonicalUrl: '/products/shoes' });
+  });
+
+  it('reconciles count with the actions actually sent, and treats empty identity as unknown', () => {
+    const r = parseActivityEvent({ type: 'actions', session_id: 's', user_id: '', email: null, count: 7, actions: [{ title: 'a' }, { title: 'b' }] }, 'test');
+    if (!r.ok || r.event.type !== 'actions') throw new Error('expected actions');
+    expect(r.event.count).toBe(2);
+    expect(r.event.userId).toBeUndefined();
+    expect(r.event.email).toBeUndefined();
+    expect(r.event.productId).toBe('');
+  });
+
+  it('missing count and missing actions default to an empty batch', () => {
+    const r = parseActivityEvent({ type: 'actions', session_id: 's' }, 'test');
+    expect(r.ok && r.event.type === 'actions' && r.event.count === 0 && r.event.actions.length === 0).toBe(true);
+  });
+
+  it('takes identity from per-action fields when the batch has none', () => {
+    const r = parseActivityEvent({ type: 'actions', actions: [{ title: 'x', session_id: 's9', user_id: 'u9', email: 'e@x.io' }] }, 'test');
+    expect(r.ok && r.event.type === 'actions' && [r.event.sessionId, r.event.userId, r.event.email]).toEqual(['s9', 'u9', 'e@x.io']);
+  });
+
+  it('caps very long text fields', () => {
+    const r = parseActivityEvent({ type: 'actions', session_id: 's', actions: [{ title: 'x'.repeat(50_000) }] }, 'test');
+    expect(r.ok && r.event.type === 'actions' && r.event.actions[0].title.length).toBe(MAX_FIELD_CHARS);
+  });
+
+  it('parses summary events and defaults replaces to 0', () => {
+    const r = parseActivityEvent({ type: 'summary', session_id: 's', summary: '  did things ' }, 'test');
+    expect(r.ok && r.event).toMatchObject({ type: 'summary', summary: 'did things', replaces: 0 });
+  });
+
+  it.each([
+    [[1, 2], 'event must be a JSON object'],
+    ['text', 'event must be a JSON object'],
+    [null, 'event must be a JSON object'],
+    [{ session_id: 's' }, 'type is required'],
+    [{ type: 5 }, 'type must be a string'],
+    [{ type: 'actions', actions: 'nope' }, 'actions must be an array'],
+    [{ type: 'actions', actions: { 0: {} } }, 'actions must be an array'],
+    [{ type: 'actions', actions: [{ title: 'ok' }, 'bad'] }, 'actions[1] must be an object'],
+    [{ type: 'actions', actions: [{ title: { nested: true } }] }, 'actions[0].title must be a string'],
+    [{ type: 'actions', actions: [{ timestamp_start: 'yesterday' }] }, 'actions[0].timestamp_start must be a number'],
+    [{ type: 'summary', session_id: 's' }, 'summary must be a non-empty string'],
+    [{ type: 'summary', summary: 'x', replaces: -1 }, 'replaces must not be negative'],
+  ])('rejects %j with a message naming the problem', (body, message) => {
+    const r = parseActivityEvent(body, 'test');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toBe('invalid');
+    expect(!r.ok && r.message).toContain(message);
+  });
+
+  it('reports unknown types separately (they are ignored, not errors)', () => {
+    const r = parseActivityEvent(fixture('tests/unknown-type-body.test-sdk-webhook.json'), 'push');
+    expect(r).toMatchObject({ ok: false, reason: 'unknown_type', type: 'heartbeat' });
+  });
+});

@@ -1,0 +1,115 @@
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppModule } from '../app.module';
+import { llmConfig } from './config.namespaces';
+import { ConfigValidationError, envSchema, parseEnv, toBytes } from './env.schema';
+import { loadEnv } from './load-env';
+
+const problemsOf = (raw: Record<string, string>): string[] => {
+  try {
+    parseEnv(raw);
+  } catch (err) {
+    if (err instanceof ConfigValidationError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+describe('environment validation', () => {
+  it('boots with no variables at all (embedded defaults)', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ PORT: 3000, STORE: 'memory', CHANNELS: ['rest'], LOOKBACK_SECONDS: 300, MAX_ACTIONS: 30, BODY_LIMIT: '1mb' });
+    expect(llmConfig.build(env).provider).toBe('offline');
+  });
+
+  it('defaults the LLM provider to openai when a key is present, and never silently to offline', () => {
+    expect(llmConfig.build(parseEnv({ OPENAI_API_KEY: 'sk-x' })).provider).toBe('openai');
+    expect(llmConfig.build(parseEnv({ OPENAI_API_KEY: 'sk-x', LLM_PROVIDER: 'offline' })).provider).toBe('offline');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT:'],
+    [{ PORT: '70000' }, 'PORT:'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL:'],
+    [{ CHANNELS: 'rest,telegram' }, 'CHANNELS:'],
+    [{ STORE: 'mongo' }, 'STORE:'],
+    [{ LLM_PROVIDER: 'gemini' }, 'LLM_PROVIDER:'],
+    [{ LLM_TEMPERATURE: 'hot' }, 'LLM_TEMPERATURE:'],
+    [{ BODY_LIMIT: 'huge' }, 'BODY_LIMIT:'],
+    [{ STREAM_URL: 'not a url' }, 'STREAM_URL:'],
+    [{ ALLOW_UNAUTHENTICATED: 'maybe' }, 'ALLOW_UNAUTHENTICATED:'],
+    [{ LLM_PROVIDER: 'openai' }, 'OPENAI_API_KEY is required'],
+    [{ LLM_PROVIDER: 'anthropic' }, 'ANTHROPIC_API_KEY is required'],
+    [{ STORE: 'redis' }, 'REDIS_URL is required'],
+    [{ STREAM_URL: 'https://connector.example/stream/p' }, 'UNKEY_API_KEY is required'],
+    [{ CHANNELS: 'crisp' }, 'CRISP_WEBSITE_ID is required'],
+  ])('%j fails naming the variable', (raw, expected) => {
+    const problems = problemsOf(raw as Record<string, string>);
+    expect(problems.join('\n')).toContain(expected);
+  });
+
+  it('lists every missing Crisp variable at once', () => {
+    const text = problemsOf({ CHANNELS: 'rest,crisp', CRISP_WEBSITE_ID: 'w' }).join('\n');
+    for (const key of ['CRISP_TOKEN_IDENTIFIER', 'CRISP_TOKEN_KEY', 'CRISP_WEBHOOK_SECRET']) expect(text).toContain(key);
+    expect(text).not.toContain('CRISP_WEBSITE_ID');
+  });
+
+  it('shows the offending value, so the operator sees what was read', () => {
+    expect(problemsOf({ LLM_TIMEOUT_MS: 'abc' }).join('\n')).toContain('LLM_TIMEOUT_MS: must be a number (got "abc")');
+    expect(problemsOf({ OPENAI_BASE_URL: 'not-a-url' }).join('\n')).toContain('OPENAI_BASE_URL: must be an absolute URL (got "not-a-url")');
+  });
+
+  describe('production guard', () => {
+    const secured = {
+      NODE_ENV: 'production', API_KEYS: 'k1', CONNECTOR_WEBHOOK_SECRET: 's', POSTHOG_WEBHOOK_SECRET: 'p',
+    };
+    it('starts when every public endpoint has its secret', () => {
+      expect(problemsOf(secured)).toEqual([]);
+    });
+    it('refuses an open public endpoint, naming the secret to set', () => {
+      const { API_KEYS: _omit, ...open } = secured;
+      const text = problemsOf(open).join('\n');
+      expect(text).toContain('API_KEYS');
+      expect(text).toContain('ALLOW_UNAUTHENTICATED=true');
+    });
+    it('accepts an explicit ALLOW_UNAUTHENTICATED=true', () => {
+      expect(problemsOf({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true' })).toEqual([]);
+    });
+    it('requires RASA_ACTION_TOKEN when rasa is enabled', () => {
+      expect(problemsOf({ ...secured, CHANNELS: 'rest,rasa' }).join('\n')).toContain('RASA_ACTION_TOKEN');
+    });
+  });
+
+  it('AppModule.forRoot refuses to build with a bad value', () => {
+    expect(() => AppModule.forRoot({ env: { MAX_ACTIONS: '-3' } })).toThrow(/MAX_ACTIONS/);
+  });
+
+  it('reads a .env file under the real environment (environment wins)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ac-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, 'MAX_ACTIONS=12\nLOOKBACK_SECONDS=99\n');
+    const before = process.env.LOOKBACK_SECONDS;
+    process.env.LOOKBACK_SECONDS = '77';
+    try {
+      const env = loadEnv({ envFile: file });
+      expect(env.MAX_ACTIONS).toBe(12);
+      expect(env.LOOKBACK_SECONDS).toBe(77);
+    } finally {
+      if (before === undefined) delete process.env.LOOKBACK_SECONDS;
+      else process.env.LOOKBACK_SECONDS = before;
+    }
+  });
+
+  it('.env.example lists every variable of the schema, and nothing else', () => {
+    const example = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
+    const listed = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]).sort();
+    expect(listed).toEqual(Object.keys(envSchema.shape).sort());
+  });
+
+  it('converts sizes to bytes', () => {
+    expect(toBytes('1mb')).toBe(1_048_576);
+    expect(toBytes('512kb')).toBe(524_288);
+    expect(toBytes('2048')).toBe(2_048);
+  });
+});
