@@ -11,7 +11,7 @@ import { MetricsService } from './health/metrics.service';
 /**
  * Everything main.ts and the end-to-end tests share: body parsing with a size cap
  * (webhook routes keep the raw bytes for signature checks), JSON errors, HTTP
- * metrics, OpenAPI at /docs, the pino logger and shutdown hooks.
+ * metrics, OpenAPI at /docs and the pino logger. Signals are handled in main.ts.
  * The app must be created with `{ bodyParser: false, bufferLogs: true }`.
  */
 export function configureApp(app: INestApplication): void {
@@ -51,7 +51,6 @@ export function configureApp(app: INestApplication): void {
   });
 
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
 
   const doc = new DocumentBuilder()
     .setTitle('activity-copilot')

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -21,8 +22,39 @@ async function main(): Promise<void> {
   configureApp(app);
   const cfg = app.get<ConfigOf<typeof appConfig>>(appConfig.KEY);
   const server = await app.listen(cfg.port, cfg.host);
-  // Drain in-flight requests on shutdown; idle keep-alive sockets are closed by Node.
+  // Longer than typical load-balancer idle timeouts, so the LB never reuses a socket we just closed.
   server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : cfg.port;
+  const logger = new Logger('Main');
+  logger.log({ port, channels: cfg.channels }, `listening on http://${cfg.host}:${port}`);
+
+  // SIGTERM/SIGINT: stop accepting connections, let in-flight requests and queued
+  // work drain (modules' shutdown hooks), close stores, then exit 0. A second signal
+  // or an overrun of SHUTDOWN_TIMEOUT_MS forces the exit.
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.log({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs: cfg.shutdownTimeoutMs }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, cfg.shutdownTimeoutMs + 5_000);
+    force.unref();
+    app
+      .close()
+      .then(() => {
+        logger.log('shutdown complete');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+/** Runs src/main.ts as a real process (transpile-only ts-node), as `npm start` would run dist/main.js. */
+function start(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    // A fresh environment: nothing from the developer's shell or .env leaks in (.env is read from cwd only if present).
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, output: () => out };
+}
+
+const exited = (child: ChildProcessWithoutNullStreams) =>
+  new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+
+async function waitFor(check: () => RegExpMatchArray | null, ms: number): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const m = check();
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error('timed out waiting for process output');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the server process', () => {
+  it('refuses to start on a bad variable, naming it, with exit code 1', async () => {
+    const { child, output } = start({ MAX_ACTIONS: 'lots', NODE_ENV: 'development' });
+    expect(await exited(child)).toBe(1);
+    expect(output()).toContain('refusing to start');
+    expect(output()).toContain('MAX_ACTIONS');
+  }, 30_000);
+
+  it('refuses an open endpoint in production unless ALLOW_UNAUTHENTICATED=true', async () => {
+    const { child, output } = start({ NODE_ENV: 'production' });
+    expect(await exited(child)).toBe(1);
+    expect(output()).toContain('CONNECTOR_WEBHOOK_SECRET');
+    expect(output()).toContain('ALLOW_UNAUTHENTICATED=true');
+  }, 30_000);
+
+  it('serves with embedded defaults, logs JSON without secrets, and shuts down cleanly on SIGTERM', async () => {
+    const { child, output } = start({ NODE_ENV: 'development', API_KEYS: 'k-very-secret' });
+    const [, port] = await waitFor(() => output().match(/listening on http:\/\/127\.0\.0\.1:(\d+)/), 25_000);
+    const base = `http://127.0.0.1:${port}`;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    const ctx = await fetch(`${base}/v1/users/nobody/context?token=leak-me&key=also-secret`, { headers: { authorization: 'Bearer k-very-secret', 'x-request-id': 'req-abc' } });
+    expect(ctx.status).toBe(404);
+    expect(ctx.headers.get('x-request-id')).toBe('req-abc');
+    await waitFor(() => output().match(/"id":"req-abc"/), 5_000);
+
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    const log = output();
+    expect(log).toContain('shutdown complete');
+    expect(log).not.toContain('k-very-secret');
+    expect(log).not.toContain('leak-me');
+    expect(log).not.toContain('also-secret');
+    expect(log).toContain('token=[REDACTED]');
+    // every log line is structured JSON
+    for (const line of log.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  }, 40_000);
+});
