@@ -1,0 +1,129 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Counter, Histogram } from 'prom-client';
+import { copilotConfig, type ConfigOf } from '../config/config.namespaces';
+import { MetricsService } from '../health/metrics.service';
+import { LLM_PROVIDER } from '../llm/llm.constants';
+import { LlmUnavailableError, type LlmMessage, type LlmProvider } from '../llm/llm.port';
+import { ContextAssembler, type AssembledContext } from './context-assembler';
+import { CONVERSATION_STORE } from './copilot.constants';
+import { COPILOT_SYSTEM_PROMPT, FALLBACK_REPLY, PROMPT_ID, buildUserMessage, neutraliseMessage } from './copilot.prompt';
+import type { ChatTurn, CopilotReply } from './copilot.types';
+import type { ConversationStore } from './conversation-store.port';
+
+/** Turns kept per conversation in the store: the prompt window plus a little slack. */
+const stored = (historyTurns: number) => Math.max(2, historyTurns + 2);
+
+/**
+ * The brain every channel shares: assemble the user's context, ask the model,
+ * remember the exchange. Channels only transport; they never build prompts.
+ */
+@Injectable()
+export class CopilotService {
+  private readonly logger = new Logger(CopilotService.name);
+  private readonly replies: Counter<string>;
+  private readonly overhead: Histogram<string>;
+
+  constructor(
+    private readonly assembler: ContextAssembler,
+    @Inject(LLM_PROVIDER) private readonly llm: LlmProvider,
+    @Inject(CONVERSATION_STORE) private readonly conversations: ConversationStore,
+    @Inject(copilotConfig.KEY) private readonly cfg: ConfigOf<typeof copilotConfig>,
+    metrics: MetricsService,
+  ) {
+    this.replies = metrics.counter({
+      name: 'copilot_replies_total',
+      help: 'Copilot replies by channel and outcome (ok, fallback)',
+      labelNames: ['channel', 'outcome'],
+    });
+    this.overhead = metrics.histogram({
+      name: 'copilot_context_seconds',
+      help: 'Time spent assembling context and building the prompt (excludes the LLM call)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    });
+  }
+
+  async reply(turn: ChatTurn): Promise<CopilotReply> {
+    const started = process.hrtime.bigint();
+    const receivedAt = Date.now();
+    const ctx = await this.assembler.assemble(turn, receivedAt);
+    const request = this.buildRequest(turn, ctx);
+    this.overhead.observe(Number(process.hrtime.bigint() - started) / 1e9);
+
+    const log = {
+      channel: turn.channel,
+      conversationId: turn.conversationId,
+      userId: ctx.userId,
+      intent: turn.intent ?? 'question',
+      prompt: PROMPT_ID,
+      provider: this.llm.name,
+      hasActivity: ctx.activity.length > 0,
+      contextChars: ctx.activity.length + (ctx.newActivity?.length ?? 0),
+      droppedChars: ctx.droppedChars,
+      historyTurns: ctx.history.length,
+    };
+
+    let text: string;
+    let fallback = false;
+    try {
+      const res = await this.llm.complete(request);
+      text = res.text.trim();
+      if (!text) throw new LlmUnavailableError('unknown', 'the model returned an empty reply');
+      this.logger.log({ ...log, model: res.model, usage: res.usage }, 'copilot reply');
+    } catch (err) {
+      fallback = true;
+      text = FALLBACK_REPLY;
+      const reason = err instanceof LlmUnavailableError ? err.reason : 'unknown';
+      this.logger.warn({ ...log, reason, err: err instanceof Error ? err.message : String(err) }, 'copilot fell back: LLM unavailable');
+    }
+    this.replies.inc({ channel: turn.channel, outcome: fallback ? 'fallback' : 'ok' });
+
+    await this.remember(turn, text, receivedAt, fallback ? undefined : ctx.nextWatermark);
+    return {
+      reply: text,
+      hasActivity: ctx.activity.length > 0,
+      name: ctx.firstName,
+      conversationId: turn.conversationId,
+      ...(fallback ? { fallback: true } : {}),
+    };
+  }
+
+  private buildRequest(turn: ChatTurn, ctx: AssembledContext) {
+    const history: LlmMessage[] = ctx.history.map((t) => ({ role: t.role, content: t.text }));
+    const user = buildUserMessage({
+      activity: ctx.activity,
+      newActivity: ctx.newActivity,
+      firstName: ctx.firstName,
+      alreadyGreeted: ctx.alreadyGreeted,
+      intent: turn.intent ?? 'question',
+      message: neutraliseMessage(turn.text),
+    });
+    return {
+      system: COPILOT_SYSTEM_PROMPT,
+      messages: [...history, { role: 'user' as const, content: user }],
+      purpose: 'copilot.reply',
+      promptVersion: PROMPT_ID,
+    };
+  }
+
+  /**
+   * Records the exchange even when the reply is the fallback (the user did say it),
+   * but moves the activity watermark only after a real answer, so the next reply
+   * still sees those actions as new.
+   */
+  private async remember(turn: ChatTurn, reply: string, at: number, watermark: number | undefined): Promise<void> {
+    try {
+      await this.conversations.appendTurns(
+        turn.conversationId,
+        [
+          { role: 'user', text: turn.text, at },
+          { role: 'assistant', text: reply, at: Date.now() },
+        ],
+        stored(this.cfg.historyTurns),
+      );
+      if (watermark !== undefined) await this.conversations.setWatermark(turn.conversationId, watermark);
+    } catch (err) {
+      // The user already has an answer; a store hiccup costs history, not the reply.
+      this.logger.error({ conversationId: turn.conversationId, err: err instanceof Error ? err.message : String(err) }, 'could not record conversation turn');
+    }
+  }
+}
