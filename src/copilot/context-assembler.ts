@@ -128,12 +128,13 @@ export class ContextAssembler {
     @Inject(copilotConfig.KEY) private readonly cfg: ConfigOf<typeof copilotConfig>,
   ) {}
 
-  async assemble(turn: ChatTurn, now = Date.now()): Promise<AssembledContext> {
+  /** `conversationKey` addresses the conversation store (defaults to the raw conversation id). */
+  async assemble(turn: ChatTurn, now = Date.now(), conversationKey = turn.conversationId): Promise<AssembledContext> {
     const userId = turn.userId || (turn.email ? await this.sessions.findUserByEmail(turn.email) : undefined);
     const [activity, history, watermark] = await Promise.all([
       userId ? this.sessions.getUserActivity(userId, { productId: turn.productId || undefined }) : Promise.resolve(null),
-      this.conversations.getTurns(turn.conversationId, this.cfg.historyTurns),
-      this.conversations.getWatermark(turn.conversationId),
+      this.conversations.getTurns(conversationKey, this.cfg.historyTurns),
+      this.conversations.getWatermark(conversationKey),
     ]);
 
     const recent = this.pickSessions(activity?.sessions ?? [], turn.sessionId).map(cleanSession);

@@ -14,6 +14,15 @@ import type { ConversationStore } from './conversation-store.port';
 const stored = (historyTurns: number) => Math.max(2, historyTurns + 2);
 
 /**
+ * Store key for a conversation's turns and watermark. Conversation ids can come from
+ * clients (REST), so the key also carries the channel and user: guessing another
+ * user's conversation id never brings their history into this user's prompt.
+ */
+export function conversationKey(turn: Pick<ChatTurn, 'channel' | 'userId' | 'conversationId'>): string {
+  return `conv:${turn.channel}\u0000${turn.userId ?? ''}\u0000${turn.conversationId}`;
+}
+
+/**
  * The brain every channel shares: assemble the user's context, ask the model,
  * remember the exchange. Channels only transport; they never build prompts.
  */
@@ -45,7 +54,8 @@ export class CopilotService {
   async reply(turn: ChatTurn): Promise<CopilotReply> {
     const started = process.hrtime.bigint();
     const receivedAt = Date.now();
-    const ctx = await this.assembler.assemble(turn, receivedAt);
+    const key = conversationKey(turn);
+    const ctx = await this.assembler.assemble(turn, receivedAt, key);
     const request = this.buildRequest(turn, ctx);
     this.overhead.observe(Number(process.hrtime.bigint() - started) / 1e9);
 
@@ -77,7 +87,7 @@ export class CopilotService {
     }
     this.replies.inc({ channel: turn.channel, outcome: fallback ? 'fallback' : 'ok' });
 
-    await this.remember(turn, text, receivedAt, fallback ? undefined : ctx.nextWatermark);
+    await this.remember(key, turn.text, text, receivedAt, fallback ? undefined : ctx.nextWatermark);
     return {
       reply: text,
       hasActivity: ctx.activity.length > 0,
@@ -110,20 +120,20 @@ export class CopilotService {
    * but moves the activity watermark only after a real answer, so the next reply
    * still sees those actions as new.
    */
-  private async remember(turn: ChatTurn, reply: string, at: number, watermark: number | undefined): Promise<void> {
+  private async remember(key: string, message: string, reply: string, at: number, watermark: number | undefined): Promise<void> {
     try {
       await this.conversations.appendTurns(
-        turn.conversationId,
+        key,
         [
-          { role: 'user', text: turn.text, at },
+          { role: 'user', text: message, at },
           { role: 'assistant', text: reply, at: Date.now() },
         ],
         stored(this.cfg.historyTurns),
       );
-      if (watermark !== undefined) await this.conversations.setWatermark(turn.conversationId, watermark);
+      if (watermark !== undefined) await this.conversations.setWatermark(key, watermark);
     } catch (err) {
       // The user already has an answer; a store hiccup costs history, not the reply.
-      this.logger.error({ conversationId: turn.conversationId, err: err instanceof Error ? err.message : String(err) }, 'could not record conversation turn');
+      this.logger.error({ conversationKey: key, err: err instanceof Error ? err.message : String(err) }, 'could not record conversation turn');
     }
   }
 }
