@@ -8,6 +8,7 @@ import { buildLoggerParams } from './common/logger.options';
 import { ALL_NAMESPACES } from './config/config.namespaces';
 import { loadEnv, type EnvSource } from './config/load-env';
 import { HealthModule } from './health/health.module';
+import { LlmModule } from './llm/llm.module';
 import { ObservabilityModule } from './health/observability.module';
 
 /**
@@ -27,6 +28,7 @@ export class AppModule {
         ActivityModule,
         ActivitySourcesModule,
         HealthModule,
+        LlmModule,
         ChannelsModule.register(env.CHANNELS),
       ],
     };

@@ -1,0 +1,82 @@
+import { LlmUnavailableError, type LlmFailureReason } from './llm.port';
+
+/** Vendor-neutral view of a failed provider call, so the resilience wrapper never imports an SDK. */
+export class LlmProviderError extends Error {
+  constructor(
+    readonly reason: LlmFailureReason,
+    message: string,
+    /** Server-requested wait before retrying (Retry-After / retry-after-ms), in ms. */
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'LlmProviderError';
+  }
+}
+
+const RETRYABLE: ReadonlySet<LlmFailureReason> = new Set(['timeout', 'rate_limited', 'server_error', 'network']);
+
+export function isRetryableReason(reason: LlmFailureReason): boolean {
+  return RETRYABLE.has(reason);
+}
+
+export function reasonOf(err: unknown): LlmFailureReason {
+  if (err instanceof LlmProviderError || err instanceof LlmUnavailableError) return err.reason;
+  return 'unknown';
+}
+
+export function reasonForStatus(status: number | undefined): LlmFailureReason {
+  if (status === undefined) return 'network';
+  if (status === 429) return 'rate_limited';
+  if (status === 408) return 'timeout';
+  if (status === 401 || status === 403) return 'auth';
+  if (status >= 500) return 'server_error';
+  if (status >= 400) return 'bad_request';
+  return 'unknown';
+}
+
+type HeaderBag = { get(name: string): string | null } | Record<string, string | string[] | undefined> | undefined | null;
+
+function header(headers: HeaderBag, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+  }
+  const v = (headers as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Reads `retry-after-ms` (OpenAI/Anthropic extension, ms) or `Retry-After`
+ * (seconds or an HTTP date). Capped so a hostile or confused server cannot
+ * park a call for hours.
+ */
+export function parseRetryAfterMs(headers: HeaderBag, now = Date.now(), capMs = 60_000): number | undefined {
+  const ms = header(headers, 'retry-after-ms');
+  if (ms !== undefined && ms.trim() !== '' && Number.isFinite(Number(ms))) {
+    return Math.min(capMs, Math.max(0, Number(ms)));
+  }
+  const ra = header(headers, 'retry-after');
+  if (ra === undefined || ra.trim() === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(ra.trim())) return Math.min(capMs, Number(ra) * 1000);
+  const date = Date.parse(ra);
+  return Number.isNaN(date) ? undefined : Math.min(capMs, Math.max(0, date - now));
+}
+
+/**
+ * Maps an SDK error (openai and @anthropic-ai/sdk share one shape: APIError with
+ * status and headers; connection errors carry no status) to LlmProviderError.
+ * A caller abort maps to `unknown` here; the resilience wrapper knows whether the
+ * abort was its own deadline and reclassifies it as `timeout`.
+ */
+export function fromSdkError(err: unknown): LlmProviderError {
+  if (err instanceof LlmProviderError) return err;
+  const e = err as { name?: string; status?: number; headers?: HeaderBag; message?: string } | undefined;
+  const message = e?.message ?? String(err);
+  const name = e?.name ?? '';
+  if (name === 'APIConnectionTimeoutError') return new LlmProviderError('timeout', message, undefined, undefined, err);
+  if (name === 'APIUserAbortError' || name === 'AbortError') return new LlmProviderError('unknown', 'LLM call aborted', undefined, undefined, err);
+  if (typeof e?.status !== 'number') return new LlmProviderError('network', message, undefined, undefined, err);
+  return new LlmProviderError(reasonForStatus(e.status), message, parseRetryAfterMs(e.headers), e.status, err);
+}

@@ -1,0 +1,54 @@
+import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { llmConfig, type ConfigOf } from '../config/config.namespaces';
+import { HealthRegistry } from '../health/health.registry';
+import { MetricsService } from '../health/metrics.service';
+import { createLlmProvider } from './llm-provider.factory';
+import { LLM_PROVIDER, RAW_LLM_PROVIDER } from './llm.constants';
+import type { LlmProvider } from './llm.port';
+import { ResilientLlm } from './resilient-llm';
+
+/**
+ * RAW_LLM_PROVIDER is the provider picked by LLM_PROVIDER; LLM_PROVIDER, what every
+ * caller injects, is that provider behind ResilientLlm. Overriding LLM_PROVIDER in a
+ * testing module swaps the model for the whole reply path.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: RAW_LLM_PROVIDER,
+      inject: [llmConfig.KEY],
+      useFactory: (cfg: ConfigOf<typeof llmConfig>) => createLlmProvider(cfg),
+    },
+    {
+      provide: LLM_PROVIDER,
+      inject: [RAW_LLM_PROVIDER, llmConfig.KEY, MetricsService],
+      useFactory: (raw: LlmProvider, cfg: ConfigOf<typeof llmConfig>, metrics: MetricsService) =>
+        new ResilientLlm(
+          raw,
+          {
+            timeoutMs: cfg.timeoutMs,
+            maxRetries: cfg.maxRetries,
+            breakerThreshold: cfg.breakerThreshold,
+            breakerHalfOpenMs: cfg.breakerHalfOpenMs,
+          },
+          metrics,
+        ),
+    },
+  ],
+  exports: [LLM_PROVIDER, RAW_LLM_PROVIDER],
+})
+export class LlmModule implements OnModuleInit {
+  constructor(
+    @Inject(LLM_PROVIDER) private readonly llm: LlmProvider,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    // An open breaker is "degraded", not "down": replies still go out (fallback text) and readiness must not flap with a vendor outage.
+    this.health.register('llm', () => {
+      const breaker = this.llm instanceof ResilientLlm ? this.llm.state() : 'closed';
+      return { status: breaker === 'closed' ? 'up' : 'degraded', provider: this.llm.name, breaker };
+    });
+  }
+}

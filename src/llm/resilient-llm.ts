@@ -1,0 +1,170 @@
+import { Logger } from '@nestjs/common';
+import {
+  BrokenCircuitError,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  TaskCancelledError,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  timeout,
+  wrap,
+  type IBackoff,
+  type IBackoffFactory,
+  type IRetryBackoffContext,
+  type RetryPolicy,
+} from 'cockatiel';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { MetricsService } from '../health/metrics.service';
+import { LlmProviderError, isRetryableReason } from './llm-errors';
+import { LlmUnavailableError, type LlmFailureReason, type LlmProvider, type LlmRequest, type LlmResponse } from './llm.port';
+
+export interface ResilienceOptions {
+  /** Budget for one `complete` call, retries and waits included (a request's own timeoutMs wins). */
+  timeoutMs: number;
+  /** Retries after the first attempt, on 429 / 5xx / network / timeout. */
+  maxRetries: number;
+  /** Consecutive failed calls that open the breaker. */
+  breakerThreshold: number;
+  /** How long the breaker stays open before letting one trial call through. */
+  breakerHalfOpenMs: number;
+  /** First backoff when the server gives no Retry-After; doubles per retry up to retryMaxMs. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+/** Breaker state as exported in `llm_circuit_state`: 0 closed, 1 half-open, 2 open. */
+const STATE_VALUE: Record<CircuitState, number> = {
+  [CircuitState.Closed]: 0,
+  [CircuitState.HalfOpen]: 1,
+  [CircuitState.Open]: 2,
+  [CircuitState.Isolated]: 2,
+};
+
+/** Server hint (Retry-After / retry-after-ms) first, else exponential backoff with jitter. */
+class RetryAfterBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>> {
+  constructor(
+    private readonly baseMs: number,
+    private readonly maxMs: number,
+  ) {}
+
+  next(context: IRetryBackoffContext<unknown>): IBackoff<IRetryBackoffContext<unknown>> {
+    const error = 'error' in context.result ? context.result.error : undefined;
+    const hinted = error instanceof LlmProviderError ? error.retryAfterMs : undefined;
+    const exp = Math.min(this.maxMs, this.baseMs * 2 ** Math.max(0, context.attempt - 1));
+    const duration = hinted ?? Math.round(exp / 2 + (Math.random() * exp) / 2);
+    return { duration, next: (c) => this.next(c) };
+  }
+}
+
+/**
+ * LLM_PROVIDER: wraps the configured provider with a per-call deadline, bounded
+ * retries honouring Retry-After, and a circuit breaker, and records metrics. Every
+ * failure reaches the caller as LlmUnavailableError, which callers turn into a
+ * fallback message.
+ */
+export class ResilientLlm implements LlmProvider {
+  private readonly logger = new Logger(ResilientLlm.name);
+  readonly name: string;
+  readonly breaker: CircuitBreakerPolicy;
+  private readonly duration: Histogram<string>;
+  private readonly tokens: Counter<string>;
+  private readonly failures: Counter<string>;
+  private readonly retries: Counter<string>;
+  private readonly circuit: Gauge<string>;
+
+  constructor(
+    private readonly inner: LlmProvider,
+    private readonly opts: ResilienceOptions,
+    metrics: MetricsService,
+  ) {
+    this.name = inner.name;
+    this.duration = metrics.histogram({
+      name: 'llm_request_duration_seconds',
+      help: 'LLM call latency (retries included), by provider, purpose and outcome',
+      labelNames: ['provider', 'purpose', 'outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
+    });
+    this.tokens = metrics.counter({ name: 'llm_tokens_total', help: 'LLM tokens used, by provider and kind (input/output)', labelNames: ['provider', 'kind'] });
+    this.failures = metrics.counter({ name: 'llm_failures_total', help: 'LLM calls that failed, by provider and reason', labelNames: ['provider', 'reason'] });
+    this.retries = metrics.counter({ name: 'llm_retries_total', help: 'LLM attempts retried, by provider and reason', labelNames: ['provider', 'reason'] });
+    this.circuit = metrics.gauge({ name: 'llm_circuit_state', help: 'LLM circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['provider'] });
+    this.circuit.set({ provider: this.name }, 0);
+
+    // Only failures that say "the provider is unwell" open the breaker; a bad request or a caller abort does not.
+    this.breaker = circuitBreaker(
+      handleWhen((err) => err instanceof TaskCancelledError || (err instanceof LlmProviderError && err.reason !== 'bad_request' && err.reason !== 'unknown')),
+      { halfOpenAfter: opts.breakerHalfOpenMs, breaker: new ConsecutiveBreaker(opts.breakerThreshold) },
+    );
+    this.breaker.onStateChange((state) => {
+      this.circuit.set({ provider: this.name }, STATE_VALUE[state]);
+      if (state === CircuitState.Open) this.logger.error({ provider: this.name }, 'LLM circuit breaker opened');
+      else if (state === CircuitState.Closed) this.logger.log({ provider: this.name }, 'LLM circuit breaker closed');
+    });
+  }
+
+  async complete(request: LlmRequest): Promise<LlmResponse> {
+    const purpose = request.purpose ?? 'unspecified';
+    const timeoutMs = request.timeoutMs ?? this.opts.timeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const startedAt = process.hrtime.bigint();
+    const observe = (outcome: string) =>
+      this.duration.observe({ provider: this.name, purpose, outcome }, Number(process.hrtime.bigint() - startedAt) / 1e9);
+
+    // Timeout and retry policies are per call (the budget differs per request); the
+    // breaker is shared. Aggressive timeout: a hung socket or a long backoff never outlives it.
+    const policy = wrap(this.breaker, timeout(timeoutMs, TimeoutStrategy.Aggressive), this.retryPolicy(deadline));
+    try {
+      const response = await policy.execute(async ({ signal }) => {
+        if (signal.aborted) throw new LlmProviderError('unknown', 'LLM call aborted');
+        const remaining = Math.max(1, deadline - Date.now());
+        return this.inner.complete({ ...request, timeoutMs: remaining, signal });
+      }, request.signal);
+      observe('success');
+      if (response.usage?.inputTokens) this.tokens.inc({ provider: this.name, kind: 'input' }, response.usage.inputTokens);
+      if (response.usage?.outputTokens) this.tokens.inc({ provider: this.name, kind: 'output' }, response.usage.outputTokens);
+      return response;
+    } catch (err) {
+      const failure = this.toUnavailable(err, request.signal, timeoutMs);
+      observe(failure.reason);
+      this.failures.inc({ provider: this.name, reason: failure.reason });
+      this.logger.warn({ provider: this.name, purpose, reason: failure.reason, promptVersion: request.promptVersion }, 'LLM call failed');
+      throw failure;
+    }
+  }
+
+  /** Current breaker state for health output. */
+  state(): 'closed' | 'half_open' | 'open' {
+    const v = STATE_VALUE[this.breaker.state];
+    return v === 0 ? 'closed' : v === 1 ? 'half_open' : 'open';
+  }
+
+  private retryPolicy(deadline: number): RetryPolicy {
+    const policy = retry(
+      // A retry whose server-requested wait would overrun the call's budget is not worth starting.
+      handleWhen((err) => err instanceof LlmProviderError && isRetryableReason(err.reason) && Date.now() + (err.retryAfterMs ?? 0) < deadline),
+      { maxAttempts: this.opts.maxRetries, backoff: new RetryAfterBackoff(this.opts.retryBaseMs ?? 500, this.opts.retryMaxMs ?? 8_000) },
+    );
+    policy.onRetry((r) => {
+      const reason = 'error' in r ? reasonOf(r.error) : 'unknown';
+      this.retries.inc({ provider: this.name, reason });
+      this.logger.warn({ provider: this.name, reason, attempt: r.attempt, delayMs: r.delay }, 'LLM call failed; retrying');
+    });
+    return policy;
+  }
+
+  private toUnavailable(err: unknown, callerSignal: AbortSignal | undefined, timeoutMs: number): LlmUnavailableError {
+    if (err instanceof LlmUnavailableError) return err;
+    if (err instanceof BrokenCircuitError) return new LlmUnavailableError('circuit_open', 'LLM circuit breaker is open', err);
+    if (callerSignal?.aborted) return new LlmUnavailableError('unknown', 'LLM call aborted by caller', err);
+    if (err instanceof TaskCancelledError) return new LlmUnavailableError('timeout', `LLM call exceeded ${timeoutMs} ms`, err);
+    if (err instanceof LlmProviderError) return new LlmUnavailableError(err.reason, err.message, err);
+    return new LlmUnavailableError('unknown', err instanceof Error ? err.message : String(err), err);
+  }
+}
+
+function reasonOf(err: unknown): LlmFailureReason {
+  return err instanceof LlmProviderError ? err.reason : 'unknown';
+}
