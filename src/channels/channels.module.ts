@@ -2,15 +2,17 @@ import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import type { ChannelId } from '../config/env.schema';
 import { CHANNELS } from './channel.port';
 import { ChannelRegistry } from './channel.registry';
+import { RasaModule } from './rasa/rasa.module';
+import { RestChannelModule } from './rest/rest-channel.module';
 
 /**
  * Channel modules by id. A channel that is not listed in CHANNELS is not imported,
  * so its routes do not exist (404).
  */
 const CHANNEL_MODULES: Partial<Record<ChannelId, () => Type<unknown> | DynamicModule>> = {
-  // rest: () => RestChannelModule,   (issue 5)
+  rest: () => RestChannelModule,
   // crisp: () => CrispModule,        (issue 6)
-  // rasa: () => RasaModule,          (issue 7)
+  rasa: () => RasaModule,
 };
 
 @Global()

@@ -1,0 +1,35 @@
+import { BadRequestException, Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AllowQueryToken, ApiKeyGuard } from '../../common/api-key.guard';
+import { CopilotService } from '../../copilot/copilot.service';
+import { ChatThrottlerGuard } from '../rate-limit/chat-throttler.guard';
+import { chatValidationPipe } from '../rest/chat-validation.pipe';
+import { BridgeReplyDto, ReplyQueryDto } from './reply.dto';
+
+const MAX_USER_ID_CHARS = 200;
+
+/** The Rasa recipe's bridge contract: custom actions GET /reply/:userId?query=… and read `reply`. */
+@ApiTags('chat')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard, ChatThrottlerGuard)
+@Controller('reply')
+export class ReplyController {
+  constructor(private readonly copilot: CopilotService) {}
+
+  @Get(':userId')
+  @AllowQueryToken()
+  @ApiOperation({ summary: 'Bridge for Rasa custom actions: a reply grounded in the user\'s activity' })
+  @ApiResponse({ status: 200, type: BridgeReplyDto })
+  @ApiResponse({ status: 400, description: 'query is missing or empty' })
+  async reply(@Param('userId') userId: string, @Query(chatValidationPipe()) q: ReplyQueryDto): Promise<BridgeReplyDto> {
+    if (userId.length > MAX_USER_ID_CHARS) throw new BadRequestException(`userId must be shorter than or equal to ${MAX_USER_ID_CHARS} characters`);
+    const res = await this.copilot.reply({
+      channel: 'rasa',
+      conversationId: `bridge:${userId}`,
+      userId,
+      intent: q.intent,
+      text: q.query,
+    });
+    return { reply: res.reply, name: res.name ?? null, has_activity: res.hasActivity };
+  }
+}

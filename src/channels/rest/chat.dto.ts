@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+
+export const MAX_MESSAGE_CHARS = 4_000;
+const MAX_ID_CHARS = 200;
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+// class-validator runs a property's decorators bottom-up; the type check sits lowest so it is reported first.
+export class ChatRequestDto {
+  @ApiProperty({ description: 'Your product\'s user id (the one your activity events carry)', example: 'u_42', maxLength: MAX_ID_CHARS })
+  @Transform(trim)
+  @MaxLength(MAX_ID_CHARS)
+  @IsNotEmpty()
+  @IsString()
+  userId!: string;
+
+  @ApiProperty({ description: 'What the user wrote', example: 'How do I add a teammate?', maxLength: MAX_MESSAGE_CHARS })
+  @Transform(trim)
+  @MaxLength(MAX_MESSAGE_CHARS)
+  @IsNotEmpty()
+  @IsString()
+  message!: string;
+
+  @ApiPropertyOptional({ description: 'Continue a conversation: the id returned by a previous call. A new one is issued when absent.', maxLength: MAX_ID_CHARS })
+  @IsOptional()
+  @MaxLength(MAX_ID_CHARS)
+  @IsNotEmpty()
+  @IsString()
+  conversationId?: string;
+
+  @ApiPropertyOptional({ description: 'The session the user is in now; its activity is put first', maxLength: MAX_ID_CHARS })
+  @IsOptional()
+  @MaxLength(MAX_ID_CHARS)
+  @IsString()
+  sessionId?: string;
+
+  @ApiPropertyOptional({ description: 'Restrict the activity to one product', maxLength: MAX_ID_CHARS })
+  @IsOptional()
+  @MaxLength(MAX_ID_CHARS)
+  @IsString()
+  productId?: string;
+
+  @ApiPropertyOptional({ description: 'The user\'s email; gives the copilot a first name to greet', example: 'jane.doe@example.com' })
+  @IsOptional()
+  @MaxLength(320)
+  @IsEmail()
+  email?: string;
+}
+
+export class ChatResponseDto {
+  @ApiProperty({ example: "You're on the Team page — enter your teammate's email in the invite dialog and press the send button." })
+  reply!: string;
+
+  @ApiProperty({ description: 'Pass it back to continue this conversation' })
+  conversationId!: string;
+
+  @ApiProperty({ description: 'Whether any recent activity of this user grounded the reply' })
+  hasActivity!: boolean;
+}
