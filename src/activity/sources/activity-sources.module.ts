@@ -1,12 +1,20 @@
 import { Module } from '@nestjs/common';
 import { ActivityModule } from '../activity.module';
 import { ConnectorSignatureGuard } from './connector-signature.guard';
+import { ConnectorSseSource } from './connector-sse.source';
+import { PosthogIngestService } from './posthog-ingest.service';
+import { PosthogSecretGuard } from './posthog-secret.guard';
+import { PosthogController } from './posthog.controller';
 import { PushWebhookController } from './push-webhook.controller';
 
-/** Ways activity enters the service: signed push (here), connector SSE stream, PostHog destination. */
+/**
+ * Ways activity enters the service: signed push, the connector's SSE stream (only
+ * when STREAM_URL is set) and the PostHog destination.
+ */
 @Module({
   imports: [ActivityModule],
-  controllers: [PushWebhookController],
-  providers: [ConnectorSignatureGuard],
+  controllers: [PushWebhookController, PosthogController],
+  providers: [ConnectorSignatureGuard, ConnectorSseSource, PosthogIngestService, PosthogSecretGuard],
+  exports: [ConnectorSseSource],
 })
 export class ActivitySourcesModule {}

@@ -1,0 +1,46 @@
+import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { parseJsonBuffer } from '../../common/json-body';
+import { IngestStats } from '../ingest-stats.service';
+import { PosthogIngestService } from './posthog-ingest.service';
+import { PosthogSecretGuard } from './posthog-secret.guard';
+import { PosthogAcceptedDto, PosthogFlatEventDto } from './posthog.dto';
+
+@ApiTags('activity')
+@SkipThrottle()
+@Controller('v1/activity/posthog')
+export class PosthogController {
+  constructor(
+    private readonly posthog: PosthogIngestService,
+    private readonly stats: IngestStats,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @UseGuards(PosthogSecretGuard)
+  @ApiOperation({
+    summary: 'PostHog destination: autocapture, pageviews and custom events become actions',
+    description: 'Body: the flat Hog-function body, PostHog\'s default webhook body {"event": {...}, "person": {...}}, or {"batch": [...]}.',
+  })
+  @ApiHeader({ name: 'X-PostHog-Secret', description: 'POSTHOG_WEBHOOK_SECRET, or sha256=<hex HMAC-SHA256 of the raw body>' })
+  @ApiBody({ type: PosthogFlatEventDto })
+  @ApiResponse({ status: 202, type: PosthogAcceptedDto })
+  @ApiResponse({ status: 400, description: 'Invalid JSON or not a PostHog event shape' })
+  @ApiResponse({ status: 401, description: 'Missing or wrong X-PostHog-Secret' })
+  receive(@Body() body: Buffer): PosthogAcceptedDto {
+    let parsed: unknown;
+    try {
+      parsed = parseJsonBuffer(body);
+    } catch (err) {
+      if (err instanceof BadRequestException) this.stats.recordRejected('posthog', 'invalid_json');
+      throw err;
+    }
+    try {
+      return this.posthog.ingest(parsed);
+    } catch (err) {
+      if (err instanceof BadRequestException) this.stats.recordRejected('posthog', 'invalid_body');
+      throw err;
+    }
+  }
+}
