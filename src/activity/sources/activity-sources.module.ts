@@ -6,6 +6,7 @@ import { PosthogIngestService } from './posthog-ingest.service';
 import { PosthogSecretGuard } from './posthog-secret.guard';
 import { PosthogController } from './posthog.controller';
 import { PushWebhookController } from './push-webhook.controller';
+import { SSE_CLIENT_TIMINGS } from './sources.constants';
 
 /**
  * Ways activity enters the service: signed push, the connector's SSE stream (only
@@ -14,7 +15,14 @@ import { PushWebhookController } from './push-webhook.controller';
 @Module({
   imports: [ActivityModule],
   controllers: [PushWebhookController, PosthogController],
-  providers: [ConnectorSignatureGuard, ConnectorSseSource, PosthogIngestService, PosthogSecretGuard],
+  providers: [
+    ConnectorSignatureGuard,
+    ConnectorSseSource,
+    PosthogIngestService,
+    PosthogSecretGuard,
+    // Defaults live in the client; tests override this to shorten backoff and retry delays.
+    { provide: SSE_CLIENT_TIMINGS, useValue: {} },
+  ],
   exports: [ConnectorSseSource],
 })
 export class ActivitySourcesModule {}
