@@ -9,6 +9,7 @@ import { ALL_NAMESPACES } from './config/config.namespaces';
 import { loadEnv, type EnvSource } from './config/load-env';
 import { HealthModule } from './health/health.module';
 import { LlmModule } from './llm/llm.module';
+import { SummarizerModule } from './summarizer/summarizer.module';
 import { ObservabilityModule } from './health/observability.module';
 
 /**
@@ -29,6 +30,7 @@ export class AppModule {
         ActivitySourcesModule,
         HealthModule,
         LlmModule,
+        SummarizerModule,
         ChannelsModule.register(env.CHANNELS),
       ],
     };

@@ -74,9 +74,48 @@ export function fromSdkError(err: unknown): LlmProviderError {
   if (err instanceof LlmProviderError) return err;
   const e = err as { name?: string; status?: number; headers?: HeaderBag; message?: string } | undefined;
   const message = e?.message ?? String(err);
-  const name = e?.name ?? '';
-  if (name === 'APIConnectionTimeoutError') return new LlmProviderError('timeout', message, undefined, undefined, err);
-  if (name === 'APIUserAbortError' || name === 'AbortError') return new LlmProviderError('unknown', 'LLM call aborted', undefined, undefined, err);
+  // The SDKs leave `name` as 'Error' on some subclasses; the class name is what identifies them.
+  const name = (err as object | undefined)?.constructor?.name ?? e?.name ?? '';
+  if (name === 'APIConnectionTimeoutError' || e?.name === 'APIConnectionTimeoutError') return new LlmProviderError('timeout', message, undefined, undefined, err);
+  if (name === 'APIUserAbortError' || e?.name === 'AbortError') return new LlmProviderError('unknown', 'LLM call aborted', undefined, undefined, err);
   if (typeof e?.status !== 'number') return new LlmProviderError('network', message, undefined, undefined, err);
   return new LlmProviderError(reasonForStatus(e.status), message, parseRetryAfterMs(e.headers), e.status, err);
+}
+
+/**
+ * An abort signal that fires on the caller's signal or after `timeoutMs`, and
+ * remembers which: SDKs report both as a generic abort or connection error.
+ */
+export function deadlineSignal(timeoutMs: number, caller?: AbortSignal): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = () => controller.abort();
+  if (caller?.aborted) controller.abort();
+  else caller?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => expired,
+    dispose: () => {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Runs one SDK call under a deadline and maps whatever it throws to LlmProviderError. */
+export async function callWithDeadline<T>(timeoutMs: number, caller: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const deadline = deadlineSignal(timeoutMs, caller);
+  try {
+    return await call(deadline.signal);
+  } catch (err) {
+    if (deadline.timedOut() && !caller?.aborted) throw new LlmProviderError('timeout', `LLM call exceeded ${timeoutMs} ms`, undefined, undefined, err);
+    if (caller?.aborted) throw new LlmProviderError('unknown', 'LLM call aborted by caller', undefined, undefined, err);
+    throw fromSdkError(err);
+  } finally {
+    deadline.dispose();
+  }
 }

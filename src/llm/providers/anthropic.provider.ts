@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { LlmProvider, LlmRequest, LlmResponse } from '../llm.port';
-import { fromSdkError } from '../llm-errors';
+import { callWithDeadline } from '../llm-errors';
 
 export interface AnthropicProviderOptions {
   apiKey: string;
@@ -34,27 +34,26 @@ export class AnthropicProvider implements LlmProvider {
   }
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
-    try {
-      const res = await this.client.messages.create(
+    const timeoutMs = request.timeoutMs ?? this.opts.timeoutMs;
+    const res = await callWithDeadline(timeoutMs, request.signal, (signal) =>
+      this.client.messages.create(
         {
           model: this.opts.model,
           system: request.system,
           max_tokens: request.maxTokens ?? this.opts.maxTokens,
           messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
         },
-        { signal: request.signal, timeout: request.timeoutMs ?? this.opts.timeoutMs },
-      );
-      const text = res.content
-        .map((block) => (block.type === 'text' ? block.text : ''))
-        .join('')
-        .trim();
-      return {
-        text,
-        model: res.model || this.opts.model,
-        usage: res.usage ? { inputTokens: res.usage.input_tokens, outputTokens: res.usage.output_tokens } : undefined,
-      };
-    } catch (err) {
-      throw fromSdkError(err);
-    }
+        { signal, timeout: timeoutMs },
+      ),
+    );
+    const text = res.content
+      .map((block) => (block.type === 'text' ? block.text : ''))
+      .join('')
+      .trim();
+    return {
+      text,
+      model: res.model || this.opts.model,
+      usage: res.usage ? { inputTokens: res.usage.input_tokens, outputTokens: res.usage.output_tokens } : undefined,
+    };
   }
 }

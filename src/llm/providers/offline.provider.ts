@@ -93,7 +93,7 @@ export class OfflineProvider implements LlmProvider {
     const notable = actions.filter((a) => a.type !== 'pageview').map((a) => a.label);
     const last = actions[actions.length - 1];
     const parts = [
-      previous && previous !== '(none)' ? clip(previous, 1_000) : undefined,
+      previous && previous !== '(none)' ? clip(previous.replace(/[.\s]+$/, ''), 1_000) : undefined,
       `${actions.length} more action${actions.length === 1 ? '' : 's'}`,
       pages.length ? `pages: ${clip(pages.join(', '), 300)}` : undefined,
       notable.length ? `did: ${clip(notable.join('; '), 400)}` : undefined,

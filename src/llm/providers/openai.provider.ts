@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { LlmProvider, LlmRequest, LlmResponse } from '../llm.port';
-import { fromSdkError, LlmProviderError } from '../llm-errors';
+import { callWithDeadline, LlmProviderError } from '../llm-errors';
 
 export interface OpenAiProviderOptions {
   apiKey: string;
@@ -33,25 +33,24 @@ export class OpenAiProvider implements LlmProvider {
   }
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
-    try {
-      const res = await this.client.chat.completions.create(
+    const timeoutMs = request.timeoutMs ?? this.opts.timeoutMs;
+    const res = await callWithDeadline(timeoutMs, request.signal, (signal) =>
+      this.client.chat.completions.create(
         {
           model: this.opts.model,
           temperature: request.temperature ?? this.opts.temperature,
           max_tokens: request.maxTokens ?? this.opts.maxTokens,
           messages: [{ role: 'system', content: request.system }, ...request.messages.map((m) => ({ role: m.role, content: m.content }))],
         },
-        { signal: request.signal, timeout: request.timeoutMs ?? this.opts.timeoutMs },
-      );
-      const choice = res.choices?.[0];
-      if (!choice) throw new LlmProviderError('server_error', 'the model returned no choices');
-      return {
-        text: (choice.message?.content ?? '').trim(),
-        model: res.model || this.opts.model,
-        usage: res.usage ? { inputTokens: res.usage.prompt_tokens, outputTokens: res.usage.completion_tokens } : undefined,
-      };
-    } catch (err) {
-      throw fromSdkError(err);
-    }
+        { signal, timeout: timeoutMs },
+      ),
+    );
+    const choice = res.choices?.[0];
+    if (!choice) throw new LlmProviderError('server_error', 'the model returned no choices');
+    return {
+      text: (choice.message?.content ?? '').trim(),
+      model: res.model || this.opts.model,
+      usage: res.usage ? { inputTokens: res.usage.prompt_tokens, outputTokens: res.usage.completion_tokens } : undefined,
+    };
   }
 }

@@ -1,0 +1,236 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { SESSION_STORE } from '../src/activity/activity.constants';
+import { ActivityIngestService } from '../src/activity/activity-ingest.service';
+import type { ActionsEvent, SummaryEvent } from '../src/activity/activity.types';
+import type { SessionContext, SessionStore } from '../src/activity/session-store/session-store.port';
+import { FakeOpenAiServer, type RecordedRequest } from './support/fake-openai.server';
+import { bootTestApp, type TestApp } from './support/test-app';
+
+const PRODUCT = 'p_sum';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 3_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+/** Summary requests are the ones carrying our ACTIONS block; each names its session through the action titles. */
+function summaryRequests(fake: FakeOpenAiServer, sessionId: string): RecordedRequest[] {
+  return fake.chatRequests().filter((r) => {
+    const user: string = r.body?.messages?.find((m: { role: string }) => m.role === 'user')?.content ?? '';
+    return user.includes('<<<ACTIONS') && user.includes(`${sessionId}:`);
+  });
+}
+const userContent = (r: RecordedRequest): string => r.body.messages.find((m: { role: string }) => m.role === 'user').content;
+
+describe('Rolling summaries (real app, real openai client, local OpenAI-compatible server)', () => {
+  const fake = new FakeOpenAiServer();
+  let t: TestApp;
+  let store: SessionStore;
+  let ingest: ActivityIngestService;
+  const counters = new Map<string, number>();
+
+  function push(sessionId: string, n: number): void {
+    const start = counters.get(sessionId) ?? 0;
+    counters.set(sessionId, start + n);
+    const actions = Array.from({ length: n }, (_, i) => ({
+      index: start + i,
+      type: 'click',
+      title: `${sessionId}: action ${start + i + 1}`,
+      description: '',
+      canonicalUrl: `/page/${start + i + 1}`,
+      rawUrl: '',
+      timestampStart: 1_700_000_000 + start + i,
+      timestampEnd: 1_700_000_000 + start + i,
+    }));
+    const event: ActionsEvent = { type: 'actions', productId: PRODUCT, sessionId, userId: `user-${sessionId}`, actions, count: n, forwardedAt: 1_700_000_000, source: 'test' };
+    ingest.publish(event);
+  }
+  const ctx = (sessionId: string): Promise<SessionContext | null> => store.getSessionContext({ productId: PRODUCT, sessionId });
+  const titles = (c: SessionContext | null) => (c?.actions ?? []).map((a) => a.title);
+
+  beforeAll(async () => {
+    await fake.start();
+    t = await bootTestApp({
+      env: {
+        LLM_PROVIDER: 'openai',
+        OPENAI_API_KEY: 'test',
+        OPENAI_BASE_URL: fake.url,
+        LLM_MAX_RETRIES: '0',
+        SUMMARY_THRESHOLD: '3',
+        SUMMARY_RETRY_BASE_MS: '300',
+        SUMMARY_RETRY_MAX_MS: '1000',
+      },
+    });
+    store = t.app.get(SESSION_STORE);
+    ingest = t.app.get(ActivityIngestService);
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+  beforeEach(() => fake.respondWith((r) => ({ text: `summary of ${userContent(r).match(/(\w+): action/)?.[1]} #${fake.requests.length}` })));
+
+  it('counts actions, not batches: 2 actions then 1 more trigger exactly one summary covering all 3', async () => {
+    push('count', 2);
+    await sleep(50);
+    expect(summaryRequests(fake, 'count')).toHaveLength(0);
+    push('count', 1);
+    const c = await waitFor(async () => ((await ctx('count'))?.summary ? ctx('count') : undefined));
+    expect(c!.summary!.text).toMatch(/^summary of count/);
+    expect(c!.actions).toHaveLength(0);
+    const [req] = summaryRequests(fake, 'count');
+    expect(userContent(req)).toContain('count: action 1');
+    expect(userContent(req)).toContain('count: action 3');
+    expect(req.body.messages[0].role).toBe('system');
+  });
+
+  it('one batch of 5 actions triggers one summary', async () => {
+    push('batch', 5);
+    await waitFor(async () => (await ctx('batch'))?.summary);
+    await sleep(50);
+    expect(summaryRequests(fake, 'batch')).toHaveLength(1);
+  });
+
+  it('rolls: the next summary is asked for the previous summary plus only the new actions', async () => {
+    push('roll', 3);
+    const first = await waitFor(async () => (await ctx('roll'))?.summary);
+    push('roll', 3);
+    await waitFor(async () => ((await ctx('roll'))?.summary?.text !== first.text ? true : undefined));
+    const reqs = summaryRequests(fake, 'roll');
+    expect(reqs).toHaveLength(2);
+    const second = userContent(reqs[1]);
+    expect(second).toContain(`<<<PREVIOUS_SUMMARY\n${first.text}\nPREVIOUS_SUMMARY>>>`);
+    expect(second).toContain('roll: action 4');
+    expect(second).toContain('roll: action 6');
+    expect(second).not.toContain('roll: action 3');
+  });
+
+  it('keeps raw actions until the summary is stored, then drops exactly the ones it covered (mid-call arrivals stay)', async () => {
+    fake.respondWith((r) => {
+      if (!userContent(r).includes('order:')) return { text: 'other' };
+      return { text: 'ordered summary', delayMs: 400 };
+    });
+    push('order', 3);
+    await waitFor(() => summaryRequests(fake, 'order').length === 1);
+    // Mid-call: nothing dropped yet, and two more actions arrive.
+    push('order', 2);
+    await sleep(20);
+    expect(titles(await ctx('order'))).toEqual(['order: action 1', 'order: action 2', 'order: action 3', 'order: action 4', 'order: action 5']);
+    expect((await ctx('order'))!.summary).toBeUndefined();
+    const c = await waitFor(async () => ((await ctx('order'))?.summary ? ctx('order') : undefined));
+    expect(c!.summary!.text).toBe('ordered summary');
+    expect(titles(c)).toEqual(['order: action 4', 'order: action 5']);
+  });
+
+  it('on failure keeps the raw actions, retries on a backoff timer (not on every event), then succeeds', async () => {
+    let fail = true;
+    fake.respondWith((r) => (userContent(r).includes('flaky:') && fail ? { status: 503 } : { text: 'recovered summary' }));
+    push('flaky', 3);
+    await waitFor(() => summaryRequests(fake, 'flaky').length === 1);
+    await sleep(30);
+    expect(titles(await ctx('flaky'))).toHaveLength(3);
+    // More activity during the backoff does not trigger calls of its own.
+    for (let i = 0; i < 4; i++) push('flaky', 1);
+    await sleep(100);
+    expect(summaryRequests(fake, 'flaky')).toHaveLength(1);
+    expect((await ctx('flaky'))!.summary).toBeUndefined();
+    fail = false;
+    const c = await waitFor(async () => ((await ctx('flaky'))?.summary ? ctx('flaky') : undefined));
+    expect(c!.summary!.text).toBe('recovered summary');
+    expect(c!.actions).toHaveLength(0);
+    expect(summaryRequests(fake, 'flaky')).toHaveLength(2);
+    expect(userContent(summaryRequests(fake, 'flaky')[1])).toContain('flaky: action 7');
+    const metrics = await request(t.server).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/summaries_total\{outcome="failure"\} [1-9]/);
+    expect(metrics.text).toMatch(/summaries_total\{outcome="success"\} [1-9]/);
+    expect(metrics.text).toMatch(/summary_duration_seconds_count\{outcome="success"\} [1-9]/);
+  });
+
+  it('a slow session does not delay another session', async () => {
+    fake.respondWith((r) => (userContent(r).includes('slow:') ? { text: 'slow summary', delayMs: 1_500 } : { text: 'fast summary' }));
+    push('slow', 3);
+    await waitFor(() => summaryRequests(fake, 'slow').length === 1);
+    push('fast', 3);
+    await waitFor(async () => (await ctx('fast'))?.summary);
+    expect((await ctx('slow'))!.summary).toBeUndefined();
+    expect((await ctx('fast'))!.summary!.text).toBe('fast summary');
+    await waitFor(async () => (await ctx('slow'))?.summary);
+  });
+
+  it('applies connector summary events to the store and restarts the count from them', async () => {
+    push('conn', 2);
+    await sleep(20);
+    const summary: SummaryEvent = { type: 'summary', productId: PRODUCT, sessionId: 'conn', summary: 'Connector says: explored settings.', replaces: 2, forwardedAt: 1_700_000_100, source: 'test' };
+    ingest.publish(summary);
+    const c = await waitFor(async () => ((await ctx('conn'))?.summary ? ctx('conn') : undefined));
+    expect(c!.summary!.text).toBe('Connector says: explored settings.');
+    expect(c!.actions).toHaveLength(0);
+    push('conn', 2);
+    await sleep(50);
+    expect(summaryRequests(fake, 'conn')).toHaveLength(0);
+    push('conn', 1);
+    await waitFor(() => summaryRequests(fake, 'conn').length === 1);
+    expect(userContent(summaryRequests(fake, 'conn')[0])).toContain('Connector says: explored settings.');
+  });
+});
+
+describe('Summarizer configuration', () => {
+  const fake = new FakeOpenAiServer();
+  beforeAll(() => fake.start());
+  afterAll(() => fake.stop());
+  const base = { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'test', SUMMARY_THRESHOLD: '2' };
+  const event = (sessionId: string, n: number): ActionsEvent => ({
+    type: 'actions',
+    productId: 'p',
+    sessionId,
+    actions: Array.from({ length: n }, (_, i) => ({ index: i, type: 'click', title: `cfg ${i}`, description: '', canonicalUrl: '/x', rawUrl: '', timestampStart: 1, timestampEnd: 1 })),
+    count: n,
+    forwardedAt: 1,
+    source: 'test',
+  });
+
+  it('SUMMARIZER=none never calls the LLM and keeps raw actions', async () => {
+    const t = await bootTestApp({ env: { ...base, OPENAI_BASE_URL: fake.url, SUMMARIZER: 'none' } });
+    try {
+      t.app.get(ActivityIngestService).publish(event('none-1', 5));
+      await sleep(100);
+      expect(fake.chatRequests()).toHaveLength(0);
+      const c = await t.app.get<SessionStore>(SESSION_STORE).getSessionContext({ productId: 'p', sessionId: 'none-1' });
+      expect(c!.actions).toHaveLength(5);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('uses SUMMARY_PROMPT_FILE, with {actions} and {previous_summary} filled in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'summary-prompt-'));
+    const file = join(dir, 'prompt.txt');
+    writeFileSync(file, 'CUSTOM PROMPT\nBefore: {previous_summary}\nNow: {actions}\n');
+    const t = await bootTestApp({ env: { ...base, OPENAI_BASE_URL: fake.url, SUMMARY_PROMPT_FILE: file } });
+    try {
+      fake.requests.length = 0;
+      t.app.get(ActivityIngestService).publish(event('file-1', 2));
+      await waitFor(() => fake.chatRequests().length === 1);
+      const content = userContent(fake.chatRequests()[0]);
+      expect(content).toMatch(/^CUSTOM PROMPT\nBefore: <<<PREVIOUS_SUMMARY\n\(none\)\nPREVIOUS_SUMMARY>>>\nNow: <<<ACTIONS\n1\. \[click\] cfg 0 — \/x/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses to boot when SUMMARY_PROMPT_FILE lacks {actions}', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'summary-prompt-'));
+    const file = join(dir, 'bad.txt');
+    writeFileSync(file, 'Summarize {previous_summary}');
+    await expect(bootTestApp({ env: { ...base, OPENAI_BASE_URL: fake.url, SUMMARY_PROMPT_FILE: file } })).rejects.toThrow(/\{actions\}/);
+  });
+});
