@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module';
 import { LlmModule } from './llm/llm.module';
 import { SummarizerModule } from './summarizer/summarizer.module';
 import { ObservabilityModule } from './health/observability.module';
+import { QueueModule } from './queue/queue.module';
 
 /**
  * Composition root. `forRoot` validates the environment once (a bad value throws
@@ -31,6 +32,7 @@ export class AppModule {
         HealthModule,
         LlmModule,
         SummarizerModule,
+        QueueModule,
         ChannelsModule.register(env.CHANNELS),
       ],
     };

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import type { ChannelId } from '../config/env.schema';
 import { CHANNELS } from './channel.port';
 import { ChannelRegistry } from './channel.registry';
+import { CrispModule } from './crisp/crisp.module';
 import { RasaModule } from './rasa/rasa.module';
 import { RestChannelModule } from './rest/rest-channel.module';
 
@@ -11,7 +12,7 @@ import { RestChannelModule } from './rest/rest-channel.module';
  */
 const CHANNEL_MODULES: Partial<Record<ChannelId, () => Type<unknown> | DynamicModule>> = {
   rest: () => RestChannelModule,
-  // crisp: () => CrispModule,        (issue 6)
+  crisp: () => CrispModule,
   rasa: () => RasaModule,
 };
 

@@ -1,0 +1,121 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
+import { MetricsService } from '../../health/metrics.service';
+import { CRISP_DELIVERY_POLICY, type CrispDeliveryPolicy } from './crisp.constants';
+
+/** A failed Crisp REST call. `status` is undefined for network errors and timeouts. */
+export class CrispApiError extends Error {
+  constructor(
+    readonly route: string,
+    readonly status: number | undefined,
+    readonly reason: string,
+  ) {
+    super(`Crisp ${route} failed: ${status === undefined ? reason : `HTTP ${status} ${reason}`}`);
+    this.name = 'CrispApiError';
+  }
+
+  /** Rate limits (429, 420 "Enhance Your Calm"), server errors and network failures are worth another try. */
+  get retriable(): boolean {
+    return this.status === undefined || this.status === 429 || this.status === 420 || this.status >= 500;
+  }
+}
+
+export interface CrispConversationMeta {
+  email?: string;
+  nickname?: string;
+  data?: Record<string, string | number | boolean>;
+}
+
+/**
+ * Minimal typed client for the three Crisp REST v1 routes we use. Not the crisp-api
+ * package: its 10 s timeout is fixed and it reports network failures as HTTP 500,
+ * which hides what went wrong; retries are ours either way (JOB_QUEUE attempts).
+ */
+@Injectable()
+export class CrispApiClient {
+  private readonly base: string;
+  private readonly headers: Record<string, string>;
+  private readonly errors: Counter<string>;
+
+  constructor(
+    @Inject(crispConfig.KEY) private readonly cfg: ConfigOf<typeof crispConfig>,
+    @Inject(CRISP_DELIVERY_POLICY) private readonly policy: CrispDeliveryPolicy,
+    metrics: MetricsService,
+  ) {
+    this.base = `${cfg.apiUrl.replace(/\/+$/, '')}/v1/website/${encodeURIComponent(cfg.websiteId)}/conversation/`;
+    this.headers = {
+      authorization: `Basic ${Buffer.from(`${cfg.tokenIdentifier}:${cfg.tokenKey}`).toString('base64')}`,
+      'x-crisp-tier': cfg.tokenTier,
+      'content-type': 'application/json',
+      'user-agent': 'activity-copilot',
+    };
+    this.errors = metrics.counter({
+      name: 'crisp_api_errors_total',
+      help: 'Failed Crisp REST calls by route and status (network for no response)',
+      labelNames: ['route', 'status'],
+    });
+  }
+
+  /** Posts a text message as an operator, under the bot's nickname. */
+  async sendTextMessage(sessionId: string, content: string): Promise<void> {
+    await this.call('send_message', 'POST', sessionId, 'message', {
+      type: 'text',
+      from: 'operator',
+      origin: 'chat',
+      content,
+      user: { nickname: this.cfg.botName },
+    });
+  }
+
+  /** Typing indicator on the visitor's side. */
+  async compose(sessionId: string, type: 'start' | 'stop'): Promise<void> {
+    await this.call('compose', 'PATCH', sessionId, 'compose', { type, from: 'operator' });
+  }
+
+  async getConversationMeta(sessionId: string): Promise<CrispConversationMeta> {
+    const data = await this.call('get_meta', 'GET', sessionId, 'meta');
+    return data && typeof data === 'object' ? (data as CrispConversationMeta) : {};
+  }
+
+  private async call(route: string, method: string, sessionId: string, suffix: string, body?: unknown): Promise<unknown> {
+    const url = `${this.base}${encodeURIComponent(sessionId)}/${suffix}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: this.headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.policy.requestTimeoutMs),
+      });
+    } catch (err) {
+      this.errors.inc({ route, status: 'network' });
+      const reason = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${this.policy.requestTimeoutMs} ms` : errorText(err);
+      throw new CrispApiError(route, undefined, reason);
+    }
+    const text = await res.text().catch(() => '');
+    const parsed = parseEnvelope(text);
+    if (!res.ok) {
+      this.errors.inc({ route, status: String(res.status) });
+      throw new CrispApiError(route, res.status, typeof parsed?.reason === 'string' ? parsed.reason : res.statusText || 'error');
+    }
+    return parsed?.data;
+  }
+}
+
+function parseEnvelope(text: string): { error?: unknown; reason?: unknown; data?: unknown } | undefined {
+  if (!text) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? (v as { error?: unknown; reason?: unknown; data?: unknown }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // undici wraps the socket error (ECONNREFUSED, ECONNRESET…) in `cause`.
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? err.message;
+}

@@ -1,0 +1,47 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import type { RawBodyRequest } from '../../common/raw-body';
+import { hmacSha256Hex, safeEqual } from '../../common/secrets';
+import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
+import { MetricsService } from '../../health/metrics.service';
+
+/**
+ * Website hooks are unsigned, so the URL carries a secret (`?key=`). Plugin hooks are
+ * also signed: hex HMAC-SHA256 over "[" + X-Crisp-Request-Timestamp + ";" + raw body + "]",
+ * checked when CRISP_HOOK_SIGNING_SECRET is set. Runs before the body is parsed.
+ */
+@Injectable()
+export class CrispHookAuthGuard implements CanActivate {
+  private readonly logger = new Logger(CrispHookAuthGuard.name);
+  private readonly rejected: Counter<string>;
+
+  constructor(
+    @Inject(crispConfig.KEY) private readonly cfg: ConfigOf<typeof crispConfig>,
+    metrics: MetricsService,
+  ) {
+    this.rejected = metrics.counter({ name: 'crisp_hooks_unauthorized_total', help: 'Crisp hook requests refused (bad key or signature)', labelNames: ['check'] });
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<RawBodyRequest>();
+    const key = typeof req.query.key === 'string' ? req.query.key : undefined;
+    if (!safeEqual(key, this.cfg.webhookSecret)) return this.refuse(req, 'key');
+    if (this.cfg.hookSigningSecret && !this.signatureValid(req, this.cfg.hookSigningSecret)) return this.refuse(req, 'signature');
+    return true;
+  }
+
+  private signatureValid(req: RawBodyRequest, secret: string): boolean {
+    const signature = req.header('x-crisp-signature');
+    const timestamp = req.header('x-crisp-request-timestamp');
+    if (!signature || !timestamp) return false;
+    const raw = req.rawBody ?? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    const signed = Buffer.concat([Buffer.from(`[${timestamp};`), raw, Buffer.from(']')]);
+    return safeEqual(signature.trim().toLowerCase(), hmacSha256Hex(secret, signed));
+  }
+
+  private refuse(req: RawBodyRequest, check: 'key' | 'signature'): never {
+    this.rejected.inc({ check });
+    this.logger.warn({ check, ip: req.ip }, 'crisp hook refused');
+    throw new UnauthorizedException('Unauthorized');
+  }
+}

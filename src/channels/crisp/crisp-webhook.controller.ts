@@ -1,0 +1,38 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { parseJsonBuffer } from '../../common/json-body';
+import { CrispHookAuthGuard } from './crisp-hook-auth.guard';
+import { CrispWebhookService } from './crisp-webhook.service';
+import { parseCrispEnvelope } from './crisp-webhook.schema';
+
+@ApiTags('crisp')
+@Controller('crisp')
+export class CrispWebhookController {
+  constructor(private readonly hooks: CrispWebhookService) {}
+
+  @Post('hooks')
+  @HttpCode(200)
+  @UseGuards(CrispHookAuthGuard)
+  @ApiOperation({
+    summary: 'Crisp web hook (website or plugin hooks)',
+    description:
+      'Acknowledges at once; replies to visitor text messages (message:send) are produced in the background. ' +
+      'Learns the product user from session:set_data (user_id) and session:set_email. Everything else is acknowledged and ignored.',
+  })
+  @ApiQuery({ name: 'key', required: true, description: 'CRISP_WEBHOOK_SECRET, as put in the hook URL' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['event', 'data'],
+      properties: { website_id: { type: 'string' }, event: { type: 'string', example: 'message:send' }, data: { type: 'object' }, timestamp: { type: 'number' } },
+    },
+  })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  @ApiResponse({ status: 400, description: 'Invalid JSON, or no event/data (the message names the field)' })
+  @ApiResponse({ status: 401, description: 'Wrong or missing key, or bad X-Crisp-Signature' })
+  @ApiResponse({ status: 503, description: 'Reply queue full or shutting down; Crisp should redeliver' })
+  async receive(@Body() body: Buffer): Promise<{ status: 'ok' }> {
+    await this.hooks.handle(parseCrispEnvelope(parseJsonBuffer(body)));
+    return { status: 'ok' };
+  }
+}

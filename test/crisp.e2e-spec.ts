@@ -1,0 +1,367 @@
+import { readFileSync } from 'node:fs';
+import request from 'supertest';
+import { AppModule } from '../src/app.module';
+import { hmacSha256Hex } from '../src/common/secrets';
+import { ChannelRegistry } from '../src/channels/channel.registry';
+import { CRISP_DELIVERY_POLICY, type CrispDeliveryPolicy } from '../src/channels/crisp/crisp.constants';
+import { FALLBACK_REPLY } from '../src/copilot/copilot.prompt';
+import { MetricsService } from '../src/health/metrics.service';
+import type { JobQueue } from '../src/queue/job-queue.port';
+import { JOB_QUEUE } from '../src/queue/queue.constants';
+import { FakeCrispServer } from './support/fake-crisp.server';
+import { FakeOpenAiServer } from './support/fake-openai.server';
+import { bootTestApp, type TestApp } from './support/test-app';
+
+const FIXTURE = JSON.parse(readFileSync('/work/shared/fixtures/crisp/webhook_message_send.quickstart.json', 'utf8'));
+const WEBSITE = FIXTURE.website_id as string;
+const SESSION = FIXTURE.data.session_id as string;
+const HOOK_KEY = 'hook-secret-3f9a';
+const SIGNING = 'plugin-signing-secret';
+
+/** Retries in milliseconds instead of seconds; same attempts as production. */
+const FAST_POLICY: CrispDeliveryPolicy = { attempts: 5, backoffMs: 5, maxBackoffMs: 20, requestTimeoutMs: 2_000 };
+
+const crispEnv = (crispUrl: string, openAiUrl: string, extra: Record<string, string> = {}) => ({
+  CHANNELS: 'rest,crisp',
+  CRISP_WEBSITE_ID: WEBSITE,
+  CRISP_TOKEN_IDENTIFIER: 'ident-123',
+  CRISP_TOKEN_KEY: 'key-456',
+  CRISP_WEBHOOK_SECRET: HOOK_KEY,
+  CRISP_API_URL: crispUrl,
+  CRISP_BOT_NAME: 'Acme Copilot',
+  LLM_PROVIDER: 'openai',
+  OPENAI_BASE_URL: openAiUrl,
+  OPENAI_API_KEY: 'test',
+  LLM_MAX_RETRIES: '0',
+  SHUTDOWN_TIMEOUT_MS: '2000',
+  ...extra,
+});
+
+const boot = (crispUrl: string, openAiUrl: string, extra?: Record<string, string>) =>
+  bootTestApp({ env: crispEnv(crispUrl, openAiUrl, extra), override: (b) => b.overrideProvider(CRISP_DELIVERY_POLICY).useValue(FAST_POLICY) });
+
+/** A visitor text message hook, the fixture with another session/fingerprint/content. */
+const visitorMessage = (over: { session?: string; fingerprint?: number; content?: string; from?: string; type?: string; event?: string } = {}) => ({
+  ...FIXTURE,
+  event: over.event ?? 'message:send',
+  data: {
+    ...FIXTURE.data,
+    session_id: over.session ?? SESSION,
+    fingerprint: over.fingerprint ?? FIXTURE.data.fingerprint,
+    content: over.content ?? FIXTURE.data.content,
+    from: over.from ?? 'user',
+    type: over.type ?? 'text',
+  },
+});
+
+const lastUser = (body: any): string => body.messages.filter((m: any) => m.role === 'user').at(-1).content;
+
+describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
+  const crisp = new FakeCrispServer();
+  const llm = new FakeOpenAiServer();
+  let t: TestApp;
+  let queue: JobQueue;
+
+  const hook = (body: unknown, key: string | null = HOOK_KEY) =>
+    request(t.server)
+      .post('/crisp/hooks')
+      .query(key === null ? {} : { key })
+      .set('content-type', 'application/json')
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
+  const settle = () => queue.drain(5_000);
+  const pushActions = (body: Record<string, unknown>) =>
+    request(t.server).post('/v1/activity').set('content-type', 'application/json').send(JSON.stringify({ type: 'actions', product_id: 'acme', ...body })).expect(202);
+
+  beforeAll(async () => {
+    await crisp.start();
+    await llm.start();
+    t = await boot(crisp.url, llm.url);
+    queue = t.app.get<JobQueue>(JOB_QUEUE);
+  });
+  afterAll(async () => {
+    await t.close();
+    await crisp.stop();
+    await llm.stop();
+  });
+  beforeEach(() => {
+    crisp.reset();
+    llm.requests.length = 0;
+    llm.respondWith((_r, i) => ({ text: `fake reply #${i + 1}` }));
+  });
+
+  it('acknowledges at once, then types, answers with the user\'s activity in the prompt, and stops typing', async () => {
+    await pushActions({
+      session_id: 'app_s1', user_id: 'u_jane', email: 'jane@acme.io',
+      actions: [{ type: 'pageview', title: 'Viewed Billing', canonical_url: '/billing' }, { type: 'click', title: "Clicked 'Change plan'", canonical_url: '/billing' }],
+    });
+    crisp.setMeta(SESSION, { nickname: 'visitor493603', email: '', data: { user_id: 'u_jane' } });
+    // A slow model: the hook must be acknowledged before the reply exists.
+    llm.respondWith(() => ({ text: 'Open Billing, then click Change plan.', delayMs: 300 }));
+
+    const res = await hook(FIXTURE).expect(200);
+    expect(res.body).toEqual({ status: 'ok' });
+    expect(crisp.messagesSent()).toHaveLength(0);
+
+    await settle();
+    const sent = crisp.messagesSent(SESSION);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].method).toBe('POST');
+    expect(sent[0].websiteId).toBe(WEBSITE);
+    expect(sent[0].body).toEqual({ type: 'text', from: 'operator', origin: 'chat', content: 'Open Billing, then click Change plan.', user: { nickname: 'Acme Copilot' } });
+    expect(sent[0].auth).toEqual({ identifier: 'ident-123', key: 'key-456' });
+    expect(sent[0].tier).toBe('plugin');
+
+    const order = crisp.requests.map((r) => (r.route === 'compose' ? `compose:${r.body.type}` : r.route));
+    expect(order).toEqual(['compose:start', 'meta', 'message', 'compose:stop']);
+    expect(crisp.byRoute('compose').map((r) => r.method)).toEqual(['PATCH', 'PATCH']);
+
+    const prompt = lastUser(llm.chatRequests()[0].body);
+    expect(prompt).toContain('Viewed Billing');
+    expect(prompt).toContain("Clicked 'Change plan'");
+    expect(prompt).toContain('Hey :)');
+  });
+
+  it('a hook delivered three times produces one reply', async () => {
+    const body = visitorMessage({ session: 'session_dup', fingerprint: 777 });
+    for (let i = 0; i < 3; i++) await hook(body).expect(200, { status: 'ok' });
+    await settle();
+    await hook(body).expect(200);
+    await settle();
+    expect(crisp.messagesSent('session_dup')).toHaveLength(1);
+    expect(llm.chatRequests()).toHaveLength(1);
+    // Refused by the dedupe claim (shared across replicas with a shared store), not only by the local queue.
+    const metrics = await t.app.get(MetricsService).render();
+    expect(metrics).toContain('crisp_hooks_total{event="message:send",outcome="duplicate"} 3');
+  });
+
+  it('a new message in the same session (new fingerprint) gets its own reply, with the history', async () => {
+    await hook(visitorMessage({ session: 'session_two', fingerprint: 1, content: 'first' })).expect(200);
+    await settle();
+    await hook(visitorMessage({ session: 'session_two', fingerprint: 2, content: 'second' })).expect(200);
+    await settle();
+    expect(crisp.messagesSent('session_two').map((r) => r.body.content)).toEqual(['fake reply #1', 'fake reply #2']);
+    expect(llm.chatRequests()[1].body.messages.slice(1, 3).map((m: any) => m.content)).toEqual(['first', 'fake reply #1']);
+  });
+
+  it('ignores our own message:received echo, operator messages and non-text messages (loop guard)', async () => {
+    const echo = visitorMessage({ event: 'message:received', from: 'operator', session: 'session_echo', fingerprint: 11, content: 'fake reply #1' });
+    await hook(echo).expect(200, { status: 'ok' });
+    await hook(visitorMessage({ from: 'operator', session: 'session_echo', fingerprint: 12 })).expect(200);
+    await hook(visitorMessage({ type: 'file', session: 'session_echo', fingerprint: 13 })).expect(200);
+    await hook({ website_id: WEBSITE, event: 'message:compose:send', data: { session_id: 'session_echo', type: 'start' } }).expect(200);
+    await settle();
+    expect(crisp.requests).toHaveLength(0);
+    expect(llm.requests).toHaveLength(0);
+  });
+
+  it('ignores hooks for another website', async () => {
+    const other = { ...visitorMessage({ session: 'session_other', fingerprint: 5 }), website_id: 'another-website' };
+    other.data = { ...other.data, website_id: 'another-website' };
+    await hook(other).expect(200);
+    await settle();
+    expect(crisp.requests).toHaveLength(0);
+  });
+
+  it('refuses a wrong or missing key with 401 and does nothing', async () => {
+    const body = visitorMessage({ session: 'session_401', fingerprint: 99 });
+    const wrong = await hook(body, 'not-the-key').expect(401);
+    expect(wrong.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Unauthorized' });
+    await hook(body, null).expect(401);
+    await hook(body, HOOK_KEY.slice(0, -1)).expect(401);
+    await settle();
+    expect(crisp.requests).toHaveLength(0);
+    // Nothing was claimed: the authentic delivery is still answered.
+    await hook(body).expect(200);
+    await settle();
+    expect(crisp.messagesSent('session_401')).toHaveLength(1);
+  });
+
+  it('answers 400 naming the problem for invalid JSON or an envelope without event/data', async () => {
+    const bad = await hook('{"event": "message:send", ').expect(400);
+    expect(bad.body.message).toMatch(/Invalid JSON/);
+    expect((await hook({ data: {} }).expect(400)).body.message).toMatch(/^event: is required/);
+    expect((await hook({ event: 'message:send' }).expect(400)).body.message).toMatch(/^data: is required/);
+    expect((await hook({ event: 'message:send', data: 'x' }).expect(400)).body.message).toMatch(/^data: must be an object/);
+    expect((await hook('[1,2]').expect(400)).body.message).toMatch(/JSON object/);
+    await settle();
+    expect(crisp.requests).toHaveLength(0);
+  });
+
+  it('retries 429 twice, then sends exactly one message', async () => {
+    crisp.script('message', 429, 429, 200);
+    await hook(visitorMessage({ session: 'session_429', fingerprint: 4290 })).expect(200);
+    await settle();
+    expect(crisp.byRoute('message').map((r) => r.status)).toEqual([429, 429, 200]);
+    expect(crisp.messagesSent('session_429')).toHaveLength(1);
+    // The answer was produced once; only the send was retried.
+    expect(llm.chatRequests()).toHaveLength(1);
+    expect(crisp.byRoute('compose').map((r) => r.body.type)).toEqual(['start', 'stop']);
+  });
+
+  it('retries 420, 5xx and dropped connections; gives up after 5 attempts', async () => {
+    crisp.script('message', 420, 503, { drop: true }, 200);
+    await hook(visitorMessage({ session: 'session_mixed', fingerprint: 1 })).expect(200);
+    await settle();
+    expect(crisp.byRoute('message').map((r) => r.status)).toEqual([420, 503, 0, 200]);
+
+    crisp.reset();
+    crisp.script('message', 500, 500, 500, 500, 500, 500);
+    await hook(visitorMessage({ session: 'session_down', fingerprint: 1 })).expect(200);
+    await settle();
+    expect(crisp.byRoute('message')).toHaveLength(5);
+    expect(crisp.messagesSent()).toHaveLength(0);
+    const metrics = await t.app.get(MetricsService).render();
+    expect(metrics).toMatch(/crisp_messages_total\{kind="reply",outcome="failed"\} [1-9]/);
+  });
+
+  it('does not retry other 4xx answers', async () => {
+    crisp.script('message', 403, 200);
+    await hook(visitorMessage({ session: 'session_403', fingerprint: 1 })).expect(200);
+    await settle();
+    expect(crisp.byRoute('message').map((r) => r.status)).toEqual([403]);
+    expect(crisp.byRoute('compose').map((r) => r.body.type)).toEqual(['start', 'stop']);
+  });
+
+  it('sends the fallback text when the LLM is down', async () => {
+    llm.respondWith(() => ({ status: 500, body: { error: { message: 'boom' } } }));
+    await hook(visitorMessage({ session: 'session_llm_down', fingerprint: 1 })).expect(200);
+    await settle();
+    expect(crisp.messagesSent('session_llm_down').map((r) => r.body.content)).toEqual([FALLBACK_REPLY]);
+  });
+
+  it('still replies when the typing indicator and the meta lookup fail', async () => {
+    crisp.script('compose', 500, 500);
+    crisp.script('meta', 500);
+    await hook(visitorMessage({ session: 'session_flaky_side', fingerprint: 1 })).expect(200);
+    await settle();
+    expect(crisp.messagesSent('session_flaky_side')).toHaveLength(1);
+  });
+
+  describe('who is the user', () => {
+    beforeEach(async () => {
+      await pushActions({ session_id: 'app_s2', user_id: 'u_omar', email: 'Omar@Example.com', actions: [{ type: 'click', title: 'Opened Team settings', canonical_url: '/team' }] });
+      await pushActions({ session_id: 'app_s3', user_id: 'u_lena', email: 'lena@example.com', actions: [{ type: 'click', title: 'Exported invoices', canonical_url: '/invoices' }] });
+    });
+
+    it('uses user_id from a session:set_data hook (no meta lookup needed)', async () => {
+      await hook({ website_id: WEBSITE, event: 'session:set_data', data: { website_id: WEBSITE, session_id: 'session_data', data: { user_id: 'u_omar', plan: 'pro' } } }).expect(200);
+      await hook(visitorMessage({ session: 'session_data', fingerprint: 1, content: 'how do I invite someone?' })).expect(200);
+      await settle();
+      const prompt = lastUser(llm.chatRequests()[0].body);
+      expect(prompt).toContain('Opened Team settings');
+      expect(prompt).not.toContain('Exported invoices');
+      expect(crisp.byRoute('meta')).toHaveLength(0);
+    });
+
+    it('matches the email from a session:set_email hook to the activity user', async () => {
+      await hook({ website_id: WEBSITE, event: 'session:set_email', data: { session_id: 'session_mail', email: 'omar@example.com' } }).expect(200);
+      await hook(visitorMessage({ session: 'session_mail', fingerprint: 1 })).expect(200);
+      await settle();
+      const prompt = lastUser(llm.chatRequests()[0].body);
+      expect(prompt).toContain('Opened Team settings');
+      expect(prompt).not.toContain('Exported invoices');
+    });
+
+    it('reads user_id, else email, from the conversation meta', async () => {
+      crisp.setMeta('session_meta_id', { email: 'omar@example.com', data: { user_id: 'u_lena' } });
+      crisp.setMeta('session_meta_mail', { email: 'lena@example.com', data: {} });
+      await hook(visitorMessage({ session: 'session_meta_id', fingerprint: 1 })).expect(200);
+      await settle();
+      await hook(visitorMessage({ session: 'session_meta_mail', fingerprint: 1 })).expect(200);
+      await settle();
+      const [byId, byMail] = llm.chatRequests().map((r) => lastUser(r.body));
+      expect(byId).toContain('Exported invoices');
+      expect(byId).not.toContain('Opened Team settings');
+      expect(byMail).toContain('Exported invoices');
+    });
+
+    it('answers without activity when the session maps to nobody', async () => {
+      await hook(visitorMessage({ session: 'session_anon', fingerprint: 1 })).expect(200);
+      await settle();
+      const prompt = lastUser(llm.chatRequests()[0].body);
+      expect(prompt).not.toContain('Opened Team settings');
+      expect(prompt).not.toContain('Exported invoices');
+      expect(crisp.messagesSent('session_anon')).toHaveLength(1);
+    });
+  });
+
+  it('Channel.deliver posts an operator message to a known session, once per delivery id', async () => {
+    const registry = t.app.get(ChannelRegistry);
+    expect(registry.get('crisp')?.canDeliver).toBe(true);
+    await registry.deliver('crisp', { conversationId: 'session_proactive', metadata: { deliveryId: 'd1' } }, { text: 'Need a hand with billing?' });
+    await registry.deliver('crisp', { conversationId: 'session_proactive', metadata: { deliveryId: 'd1' } }, { text: 'Need a hand with billing?' });
+    await settle();
+    const sent = crisp.messagesSent('session_proactive');
+    expect(sent.map((r) => r.body.content)).toEqual(['Need a hand with billing?']);
+    expect(sent[0].body.from).toBe('operator');
+  });
+});
+
+describe('Crisp plugin hooks: X-Crisp-Signature', () => {
+  const crisp = new FakeCrispServer();
+  const llm = new FakeOpenAiServer();
+  let t: TestApp;
+  beforeAll(async () => {
+    await crisp.start();
+    await llm.start();
+    t = await boot(crisp.url, llm.url, { CRISP_HOOK_SIGNING_SECRET: SIGNING, CRISP_TOKEN_TIER: 'website' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await crisp.stop();
+    await llm.stop();
+  });
+
+  const signed = (raw: string, ts: string, signature: string | null) => {
+    const req = request(t.server).post('/crisp/hooks').query({ key: HOOK_KEY }).set('content-type', 'application/json').set('x-crisp-request-timestamp', ts);
+    return (signature === null ? req : req.set('x-crisp-signature', signature)).send(raw);
+  };
+
+  it('accepts a valid signature over "[timestamp;raw body]" and replies', async () => {
+    // Crisp's own formatting (spaces, blank lines) must be signed as received, not re-serialised.
+    const raw = readFileSync('/work/shared/fixtures/crisp/webhook_message_send.quickstart.json', 'utf8');
+    const ts = '1506985696616';
+    await signed(raw, ts, hmacSha256Hex(SIGNING, `[${ts};${raw}]`)).expect(200, { status: 'ok' });
+    await t.app.get<JobQueue>(JOB_QUEUE).drain(5_000);
+    const sent = crisp.messagesSent(SESSION);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].tier).toBe('website');
+  });
+
+  it('refuses a bad, missing or replayed-with-other-timestamp signature', async () => {
+    const raw = JSON.stringify(visitorMessage({ session: 'session_sig', fingerprint: 1 }));
+    const good = hmacSha256Hex(SIGNING, `[100;${raw}]`);
+    await signed(raw, '100', hmacSha256Hex('wrong-secret', `[100;${raw}]`)).expect(401);
+    await signed(raw, '100', null).expect(401);
+    await signed(raw, '101', good).expect(401);
+    await signed(raw + ' ', '100', good).expect(401);
+    await signed(raw, '100', good.toUpperCase()).expect(200);
+  });
+});
+
+describe('Crisp channel configuration', () => {
+  it('refuses to boot without the Crisp variables, naming each', () => {
+    let message = '';
+    try {
+      AppModule.forRoot({ env: { CHANNELS: 'crisp', LLM_PROVIDER: 'offline' } });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const key of ['CRISP_WEBSITE_ID', 'CRISP_TOKEN_IDENTIFIER', 'CRISP_TOKEN_KEY', 'CRISP_WEBHOOK_SECRET']) {
+      expect(message).toContain(`${key} is required when CHANNELS contains crisp`);
+    }
+  });
+
+  it('has no /crisp/hooks route when crisp is not enabled', async () => {
+    const t = await bootTestApp({ env: { CHANNELS: 'rest' } });
+    try {
+      await request(t.server).post('/crisp/hooks').query({ key: 'x' }).send({}).expect(404);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses QUEUE=bullmq at boot with a clear message', async () => {
+    await expect(bootTestApp({ env: { QUEUE: 'bullmq', REDIS_URL: 'redis://127.0.0.1:6379' } })).rejects.toThrow(/QUEUE=bullmq is not available in this build/);
+  });
+});

@@ -1,0 +1,134 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the fake Crisp REST API received. */
+export interface CrispRecordedRequest {
+  method: string;
+  path: string;
+  /** Route name derived from the path: message, compose, meta, or other. */
+  route: 'message' | 'compose' | 'meta' | 'other';
+  websiteId?: string;
+  sessionId?: string;
+  headers: IncomingMessage['headers'];
+  /** Decoded Basic credentials. */
+  auth?: { identifier: string; key: string };
+  tier?: string;
+  body: any;
+  /** Status answered (0 when the connection was dropped). */
+  status?: number;
+}
+
+/** A scripted answer: an HTTP status (optionally with a body or delay), or a dropped connection. */
+export type CrispFakeReply = number | { status: number; body?: unknown; delayMs?: number } | { drop: true };
+
+const PATH = /^\/v1\/website\/([^/]+)\/conversation\/([^/]+)\/(message|compose|meta)$/;
+
+/**
+ * A local stand-in for the Crisp REST API v1 (api.crisp.chat) over 127.0.0.1: records
+ * requests (Basic credentials, X-Crisp-Tier, bodies), answers with Crisp's
+ * `{error, reason, data}` envelope, serves conversation metas, and can be scripted per
+ * route, e.g. `script('message', 429, 429, 200)`.
+ */
+export class FakeCrispServer {
+  readonly requests: CrispRecordedRequest[] = [];
+  url = '';
+  private server?: Server;
+  private readonly scripts = new Map<string, CrispFakeReply[]>();
+  private readonly metas = new Map<string, unknown>();
+  private fingerprint = 1_000;
+
+  /** Next answers for a route, used in order; after they run out the default (200) applies. */
+  script(route: CrispRecordedRequest['route'], ...replies: CrispFakeReply[]): void {
+    this.scripts.set(route, [...replies]);
+  }
+
+  /** What GET …/conversation/{session}/meta returns as `data` for this session. */
+  setMeta(sessionId: string, meta: unknown): void {
+    this.metas.set(sessionId, meta);
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.scripts.clear();
+    this.metas.clear();
+  }
+
+  /** Successful (answered 2xx) POST …/message requests, optionally for one session. */
+  messagesSent(sessionId?: string): CrispRecordedRequest[] {
+    return this.requests.filter((r) => r.route === 'message' && r.status !== undefined && r.status >= 200 && r.status < 300 && (!sessionId || r.sessionId === sessionId));
+  }
+
+  byRoute(route: CrispRecordedRequest['route']): CrispRecordedRequest[] {
+    return this.requests.filter((r) => r.route === route);
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: any;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = raw;
+      }
+      const m = PATH.exec(req.url ?? '');
+      const route = (m?.[3] as CrispRecordedRequest['route']) ?? 'other';
+      const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+      const creds = basic ? Buffer.from(basic[1], 'base64').toString('utf8') : undefined;
+      const recorded: CrispRecordedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        route,
+        websiteId: m ? decodeURIComponent(m[1]) : undefined,
+        sessionId: m ? decodeURIComponent(m[2]) : undefined,
+        headers: req.headers,
+        auth: creds ? { identifier: creds.slice(0, creds.indexOf(':')), key: creds.slice(creds.indexOf(':') + 1) } : undefined,
+        tier: req.headers['x-crisp-tier'] as string | undefined,
+        body,
+      };
+      this.requests.push(recorded);
+
+      const scripted = this.scripts.get(route)?.shift();
+      if (scripted !== undefined && typeof scripted === 'object' && 'drop' in scripted) {
+        recorded.status = 0;
+        req.socket.destroy();
+        return;
+      }
+      const spec = typeof scripted === 'number' ? { status: scripted } : scripted;
+      const send = () => {
+        const status = spec?.status ?? 200;
+        recorded.status = status;
+        const payload =
+          spec?.body ??
+          (status >= 400
+            ? { error: true, reason: status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : 'error', data: {} }
+            : { error: false, reason: 'ok', data: this.success(recorded) });
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      };
+      if (spec && 'delayMs' in spec && spec.delayMs) setTimeout(send, spec.delayMs);
+      else send();
+    });
+  }
+
+  private success(req: CrispRecordedRequest): unknown {
+    if (req.route === 'message') return { fingerprint: ++this.fingerprint };
+    if (req.route === 'meta') return this.metas.get(req.sessionId ?? '') ?? { nickname: 'visitor', email: '', data: {} };
+    return {};
+  }
+}
