@@ -7,6 +7,7 @@
  */
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -57,7 +58,7 @@ async function overHttp(): Promise<void> {
   );
   configureApp(app);
   await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address();
+  const { port } = app.getHttpServer().address() as AddressInfo;
   // A pool of distinct signed bodies (3 actions each), cycled by the load generator.
   const bodies = Array.from({ length: 2_000 }, (_, i) => {
     const body = JSON.stringify({

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/bootstrap';
 
@@ -36,7 +37,7 @@ export async function bootTestApp(
   let url: string | undefined;
   if (opts.listen) {
     await app.listen(0, '127.0.0.1');
-    const addr = app.getHttpServer().address();
+    const addr = (app.getHttpServer() as Server).address() as AddressInfo;
     url = `http://127.0.0.1:${addr.port}`;
   } else {
     await app.init();
