@@ -109,6 +109,20 @@ describe('MemoryJobQueue', () => {
     expect(seen).toEqual([1]);
   });
 
+  it('pause holds queued jobs until resume', async () => {
+    q = new MemoryJobQueue();
+    const seen: number[] = [];
+    q.process('held', async (p: number) => void seen.push(p));
+    q.pause();
+    await q.enqueue('held', 1);
+    await q.enqueue('held', 2);
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual([]);
+    q.resume();
+    await q.drain(1_000);
+    expect(seen).toEqual([1, 2]);
+  });
+
   it('refuses work beyond maxPending and after close', async () => {
     q = new MemoryJobQueue({ maxPending: 1 });
     await q.enqueue('slow', 1);

@@ -154,6 +154,15 @@ export class MemoryJobQueue implements JobQueue {
     this.worker.kill();
   }
 
+  /** Holds queued jobs (running ones finish); enqueue keeps accepting. Like pausing BullMQ workers. */
+  pause(): void {
+    this.worker.pause();
+  }
+
+  resume(): void {
+    this.worker.resume();
+  }
+
   stats(): { active: number; running: number; waiting: number } {
     return { active: this.active.size, running: this.worker.running(), waiting: this.worker.length() };
   }

@@ -31,11 +31,16 @@ const PATH = /^\/v1\/website\/([^/]+)\/conversation\/([^/]+)\/(message|compose|m
  */
 export class FakeCrispServer {
   readonly requests: CrispRecordedRequest[] = [];
+  /** 2xx answers by route; kept even when `record` is off. */
+  readonly okCounts: Record<CrispRecordedRequest['route'], number> = { message: 0, compose: 0, meta: 0, other: 0 };
   url = '';
   private server?: Server;
   private readonly scripts = new Map<string, CrispFakeReply[]>();
   private readonly metas = new Map<string, unknown>();
   private fingerprint = 1_000;
+
+  /** `record: false` keeps only okCounts (benchmarks: millions of requests). */
+  constructor(private readonly opts: { record?: boolean } = {}) {}
 
   /** Next answers for a route, used in order; after they run out the default (200) applies. */
   script(route: CrispRecordedRequest['route'], ...replies: CrispFakeReply[]): void {
@@ -49,6 +54,7 @@ export class FakeCrispServer {
 
   reset(): void {
     this.requests.length = 0;
+    for (const k of Object.keys(this.okCounts) as CrispRecordedRequest['route'][]) this.okCounts[k] = 0;
     this.scripts.clear();
     this.metas.clear();
   }
@@ -101,7 +107,7 @@ export class FakeCrispServer {
         tier: req.headers['x-crisp-tier'] as string | undefined,
         body,
       };
-      this.requests.push(recorded);
+      if (this.opts.record !== false) this.requests.push(recorded);
 
       const scripted = this.scripts.get(route)?.shift();
       if (scripted !== undefined && typeof scripted === 'object' && 'drop' in scripted) {
@@ -113,6 +119,7 @@ export class FakeCrispServer {
       const send = () => {
         const status = spec?.status ?? 200;
         recorded.status = status;
+        if (status < 300) this.okCounts[route]++;
         const payload =
           spec?.body ??
           (status >= 400
