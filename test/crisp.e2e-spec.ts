@@ -339,6 +339,24 @@ describe('Crisp plugin hooks: X-Crisp-Signature', () => {
   });
 });
 
+describe('Crisp channel shutdown', () => {
+  it('finishes queued replies before the app closes', async () => {
+    const crisp = await new FakeCrispServer().start();
+    const llm = await new FakeOpenAiServer().start();
+    llm.respondWith(() => ({ text: 'late but sent', delayMs: 200 }));
+    const t = await boot(crisp.url, llm.url);
+    try {
+      await request(t.server).post('/crisp/hooks').query({ key: HOOK_KEY }).set('content-type', 'application/json').send(JSON.stringify(FIXTURE)).expect(200);
+      expect(crisp.messagesSent()).toHaveLength(0);
+      await t.close();
+      expect(crisp.messagesSent(SESSION).map((r) => r.body.content)).toEqual(['late but sent']);
+    } finally {
+      await crisp.stop();
+      await llm.stop();
+    }
+  });
+});
+
 describe('Crisp channel configuration', () => {
   it('refuses to boot without the Crisp variables, naming each', () => {
     let message = '';
