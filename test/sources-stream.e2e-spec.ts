@@ -120,18 +120,23 @@ describe('connector SSE stream source (local SSE server)', () => {
     t = await bootWithStream(server);
     const conn = await server.connection(1);
     await until(async () => (await component(t)).state === 'connected');
-    server.respondInOrder({ status: 503 }, { status: 503 }, { stream: true });
+    server.respondInOrder({ status: 503 });
     conn.destroy();
-    await server.waitForAttempts(3);
-    const c = await component(t);
-    expect(['degraded', 'up']).toContain(c.status);
-    await server.connection(2);
-    expect(server.attempts.map((a) => a.status)).toEqual([200, 503, 503, 200]);
-    // 20 ms after the drop, then 20 and 40 ms after the two 503s (backoff grows while failing).
+    await server.waitForAttempts(4);
+    const down = await component(t);
+    expect(down.status).toBe('degraded');
+    expect(['reconnecting', 'connecting']).toContain(down.state);
+    expect(down.last_error).toMatchObject({ reason: 'http_503', status: 503 });
+    await request(t.server).get('/readyz').expect(200); // transient: not "down"
+    // 20 ms after the drop, then 20, 40 ms after the 503s: the delay grows while attempts keep failing.
     expect(server.attempts[2].at - server.attempts[1].at).toBeGreaterThanOrEqual(18);
     expect(server.attempts[3].at - server.attempts[2].at).toBeGreaterThanOrEqual(38);
-    await until(async () => (await component(t)).status === 'up');
-    expect((await component(t)).reconnects).toBe(3);
+    server.respondInOrder({ stream: true });
+    const second = await server.connection(2);
+    second.send(actions('ps_back', 'u_back', ['Back online']));
+    await until(async () => (await request(t.server).get('/v1/users/u_back/context')).status === 200, 5_000, 'event after recovery');
+    expect(await component(t)).toMatchObject({ status: 'up', state: 'connected', last_error: { reason: 'http_503' } });
+    expect((await component(t)).reconnects).toBeGreaterThanOrEqual(4);
   });
 
   it('HTTP 401 is not retried in a loop: the source is marked failed in /readyz, /healthz and /metrics', async () => {
