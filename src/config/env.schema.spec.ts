@@ -107,6 +107,13 @@ describe('environment validation', () => {
     expect(listed).toEqual(Object.keys(envSchema.shape).sort());
   });
 
+  it('the README configuration table lists every variable of the schema', () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('<!-- section: config-table -->'));
+    const listed = [...table.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]).sort();
+    expect(listed).toEqual(Object.keys(envSchema.shape).sort());
+  });
+
   it('converts sizes to bytes', () => {
     expect(toBytes('1mb')).toBe(1_048_576);
     expect(toBytes('512kb')).toBe(524_288);
