@@ -155,7 +155,12 @@ export class LlmSummarizer implements Summarizer {
         return;
       }
       const coversThroughSeq = covered[covered.length - 1].seq;
-      await this.store.applySummary(state.scope, { text, coversThroughSeq });
+      const applied = await this.store.applySummary(state.scope, { text, coversThroughSeq, generation: ctx.generation });
+      if (!applied) {
+        // The session started over (new owner, or expired) while the model was writing.
+        finish('superseded');
+        return;
+      }
       state.failures = 0;
       finish('success');
       this.produced.next({ ...state.scope, text, coversThroughSeq });

@@ -23,6 +23,10 @@ interface SessionRecord {
   actions: StoredAction[];
   nextSeq: number;
   lastActivityAt: number;
+  generation: number;
+  /** Set when a different known user took the session over; `appended` counts actions since. */
+  takenOver: boolean;
+  appended: number;
 }
 
 interface UserRecord {
@@ -45,6 +49,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly emailToUser: LRUCache<string, string>;
   private readonly now: () => number;
   private readonly lookbackMs: number;
+  private generations = 0;
 
   constructor(private readonly opts: SessionStoreOptions) {
     this.now = opts.now ?? Date.now;
@@ -63,7 +68,7 @@ export class MemorySessionStore implements SessionStore {
     const key = scopeKey(scope);
     let rec = this.sessions.get(key);
     if (!rec || this.isExpired(rec, now)) {
-      rec = { ...scope, actions: [], nextSeq: 1, lastActivityAt: now };
+      rec = { ...scope, actions: [], nextSeq: 1, lastActivityAt: now, generation: ++this.generations, takenOver: false, appended: 0 };
       this.sessions.set(key, rec);
     } else if (event.userId && rec.userId && event.userId !== rec.userId) {
       // A session id now claimed by a different known user: start over, so the
@@ -71,6 +76,9 @@ export class MemorySessionStore implements SessionStore {
       rec.actions = [];
       rec.summary = undefined;
       rec.email = undefined;
+      rec.generation = ++this.generations;
+      rec.takenOver = true;
+      rec.appended = 0;
     }
     const firstSeq = rec.nextSeq;
     for (const a of event.actions) {
@@ -92,6 +100,7 @@ export class MemorySessionStore implements SessionStore {
         receivedAt: now,
       });
     }
+    rec.appended += event.actions.length;
     rec.lastActivityAt = now;
     if (event.userId) rec.userId = event.userId;
     if (event.email) rec.email = event.email;
@@ -105,6 +114,10 @@ export class MemorySessionStore implements SessionStore {
   async applySummary(scope: SessionScope, update: SummaryUpdate): Promise<boolean> {
     const rec = this.sessions.get(scopeKey(scope));
     if (!rec) return false;
+    if (update.generation !== undefined && update.generation !== rec.generation) return false;
+    // A connector summary cannot name its user; after a takeover, one that replaces more
+    // actions than the new owner ever sent is about the previous owner's activity.
+    if (update.replaces !== undefined && rec.takenOver && update.replaces > rec.appended) return false;
     const now = this.now();
     let covers = update.coversThroughSeq ?? 0;
     if (update.replaces !== undefined && update.replaces > 0) {
@@ -209,6 +222,7 @@ export class MemorySessionStore implements SessionStore {
       summary: rec.summary ? { ...rec.summary } : undefined,
       actions: rec.actions.map((a) => ({ ...a })),
       lastActivityAt: rec.lastActivityAt,
+      generation: rec.generation,
     };
   }
 }

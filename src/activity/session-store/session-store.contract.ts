@@ -106,6 +106,40 @@ export function runSessionStoreContract(
       expect(alice!.sessions).toEqual([]);
     });
 
+    it('a summary built from the previous owner\'s actions is refused after a takeover', async () => {
+      const s = await make();
+      const scope = { productId: 'prod', sessionId: 'kiosk' };
+      await s.appendActions(evt({ sessionId: 'kiosk', userId: 'alice', titles: ['alice billing'] }));
+      const read = await s.getSessionContext(scope); // the summarizer reads, then waits on the LLM …
+      await s.appendActions(evt({ sessionId: 'kiosk', userId: 'bob', titles: ['bob click'] })); // … while bob takes over
+      const applied = await s.applySummary(scope, { text: 'alice looked at billing', coversThroughSeq: read!.actions.at(-1)!.seq, generation: read!.generation });
+      expect(applied).toBe(false);
+      const bob = await s.getUserActivity('bob');
+      expect(bob!.sessions[0].summary).toBeUndefined();
+      expect(bob!.sessions.flatMap((x) => titles(x.actions))).toEqual(['bob click']);
+    });
+
+    it('a summary read before the session expired is refused on the re-created session', async () => {
+      const s = await make({ sessionTtlSeconds: 60, lookbackSeconds: 600 });
+      const scope = { productId: 'prod', sessionId: 'sess' };
+      await s.appendActions(evt({ titles: ['old'] }));
+      const read = await s.getSessionContext(scope);
+      clock += 61_000;
+      await s.appendActions(evt({ titles: ['new'] }));
+      expect(await s.applySummary(scope, { text: 'old', coversThroughSeq: 1, generation: read!.generation })).toBe(false);
+      expect(titles((await s.getSessionContext(scope))!.actions)).toEqual(['new']);
+    });
+
+    it('a connector summary replacing more than the new owner sent is refused after a takeover', async () => {
+      const s = await make();
+      const scope = { productId: 'prod', sessionId: 'kiosk' };
+      await s.appendActions(evt({ sessionId: 'kiosk', userId: 'alice', titles: ['a1', 'a2', 'a3'] }));
+      await s.appendActions(evt({ sessionId: 'kiosk', userId: 'bob', titles: ['b1'] }));
+      expect(await s.applySummary(scope, { text: 'alice did a1-a3', replaces: 3 })).toBe(false);
+      expect(await s.applySummary(scope, { text: 'bob did b1', replaces: 1 })).toBe(true);
+      expect((await s.getUserActivity('bob'))!.sessions[0].summary!.text).toBe('bob did b1');
+    });
+
     it('anonymous actions followed by an identified user stay with that session', async () => {
       const s = await make();
       await s.appendActions(evt({ sessionId: 's', userId: undefined, titles: ['before login'] }));

@@ -29,6 +29,12 @@ export interface SessionContext extends SessionScope {
   actions: StoredAction[];
   /** Epoch ms of the last append or summary. */
   lastActivityAt: number;
+  /**
+   * Changes whenever the session record starts over (created, re-created after
+   * expiry or eviction, or taken over by a different user). Pass it back in
+   * SummaryUpdate so a summary built from an earlier owner's actions is refused.
+   */
+  generation: number;
 }
 
 export interface SessionRef extends SessionScope {
@@ -52,6 +58,8 @@ export interface SummaryUpdate {
   coversThroughSeq?: number;
   /** Drop this many of the oldest raw actions (connector `summary` events). */
   replaces?: number;
+  /** The generation the summary was built from (SessionContext.generation); a mismatch is refused. */
+  generation?: number;
 }
 
 export interface StoreStats {
@@ -66,7 +74,12 @@ export interface StoreStats {
 export interface SessionStore {
   /** Stores an actions event; events without a session id are refused (never pooled). */
   appendActions(event: ActionsEvent): Promise<AppendResult>;
-  /** Stores the summary first, then drops exactly the raw actions it covers. False when the session is unknown. */
+  /**
+   * Stores the summary first, then drops exactly the raw actions it covers. False (nothing
+   * changed) when the session is unknown or has started over since the summary's source
+   * was read: a different generation, or, for `replaces` summaries, a session taken over
+   * by another user that never held that many actions.
+   */
   applySummary(scope: SessionScope, update: SummaryUpdate): Promise<boolean>;
   getSessionContext(scope: SessionScope): Promise<SessionContext | null>;
   /**
