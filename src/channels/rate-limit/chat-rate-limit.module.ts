@@ -4,7 +4,8 @@ import { appConfig, type ConfigOf } from '../../config/config.namespaces';
 import { ChatThrottlerGuard } from './chat-throttler.guard';
 
 /**
- * Registers the throttler once for every chat entry point (REST, bridge, Rasa).
+ * Registers the throttler once for the chat entry points that end users call directly (REST, bridge).
+ * /rasa/webhook is called by the Rasa server, so all users would share one bucket there; it is not limited.
  * Only routes that opt in with `@UseGuards(ChatThrottlerGuard)` are limited;
  * webhooks and health are not. Counters are per process (one budget per replica).
  */
