@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listenOnLoopback, closeLoopback } from './loopback-http';
 
 /** One request the server received, and how it was answered. */
 export interface SseAttempt {
@@ -89,18 +89,15 @@ export class FakeSseServer {
   }
 
   async start(path = '/stream/prod_test'): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}${path}`;
+    const { server, url } = await listenOnLoopback((req, res) => this.handle(req, res));
+    this.server = server;
+    this.url = `${url}${path}`;
     return this;
   }
 
   async stop(): Promise<void> {
     for (const c of this.connections) c.destroy();
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    await closeLoopback(this.server);
   }
 
   get latest(): SseConnection | undefined {
