@@ -1,3 +1,4 @@
+import { fixturePath } from './support/fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -6,7 +7,7 @@ import type { SessionStore } from '../src/activity/session-store/session-store.p
 import { hmacSha256Hex } from '../src/common/secrets';
 import { bootTestApp, type TestApp } from './support/test-app';
 
-const FIX = join(__dirname, '../../shared/fixtures/autoplay');
+const FIX = fixturePath('connector');
 const SECRET = 'test-secret';
 const sign = (body: string | Buffer) => `sha256=${hmacSha256Hex(SECRET, body)}`;
 const actionsBody = (over: Record<string, unknown> = {}) =>
@@ -35,8 +36,8 @@ describe('POST /v1/activity (signed push)', () => {
   };
 
   it('accepts the SDK test fixtures byte for byte with their published signatures', async () => {
-    const actions = readFileSync(join(FIX, 'push/push-actions-body.test-sdk-webhook.json'), 'utf8');
-    const summary = readFileSync(join(FIX, 'push/push-summary-body.test-sdk-webhook.json'), 'utf8');
+    const actions = readFileSync(join(FIX, 'push-actions-body.test-sdk-webhook.json'), 'utf8');
+    const summary = readFileSync(join(FIX, 'push-summary-body.test-sdk-webhook.json'), 'utf8');
     await post(actions, 'sha256=f405ea54a75be83009a116f8344eeb119c7dc8b44aaf14f60ac401af337be4d1').expect(202, { status: 'accepted', type: 'actions', actions: 0 });
     await post(summary, 'sha256=fca13a1b9d1043f642dad853c1be55c251769aa9080329cd4ca0d8a20d527d1e').expect(202, { status: 'accepted', type: 'summary' });
   });
@@ -106,7 +107,7 @@ describe('POST /v1/activity (signed push)', () => {
   });
 
   it('acknowledges an unknown event type with ignored: true', async () => {
-    const body = readFileSync(join(FIX, 'tests/unknown-type-body.test-sdk-webhook.json'), 'utf8');
+    const body = readFileSync(join(FIX, 'unknown-type-body.test-sdk-webhook.json'), 'utf8');
     await post(body, sign(body)).expect(202, { status: 'ignored', type: 'heartbeat', ignored: true });
   });
 

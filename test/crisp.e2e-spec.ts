@@ -1,3 +1,4 @@
+import { readFixture, readJsonFixture } from './support/fixtures';
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
@@ -12,7 +13,7 @@ import { FakeCrispServer } from './support/fake-crisp.server';
 import { FakeOpenAiServer } from './support/fake-openai.server';
 import { bootTestApp, type TestApp } from './support/test-app';
 
-const FIXTURE = JSON.parse(readFileSync('/work/shared/fixtures/crisp/webhook_message_send.quickstart.json', 'utf8'));
+const FIXTURE = readJsonFixture('crisp', 'webhook_message_send.quickstart.json');
 const WEBSITE = FIXTURE.website_id as string;
 const SESSION = FIXTURE.data.session_id as string;
 const HOOK_KEY = 'hook-secret-3f9a';
@@ -319,7 +320,7 @@ describe('Crisp plugin hooks: X-Crisp-Signature', () => {
 
   it('accepts a valid signature over "[timestamp;raw body]" and replies', async () => {
     // Crisp's own formatting (spaces, blank lines) must be signed as received, not re-serialised.
-    const raw = readFileSync('/work/shared/fixtures/crisp/webhook_message_send.quickstart.json', 'utf8');
+    const raw = readFixture('crisp', 'webhook_message_send.quickstart.json');
     const ts = '1506985696616';
     await signed(raw, ts, hmacSha256Hex(SIGNING, `[${ts};${raw}]`)).expect(200, { status: 'ok' });
     await t.app.get<JobQueue>(JOB_QUEUE).drain(5_000);

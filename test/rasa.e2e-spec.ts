@@ -1,3 +1,4 @@
+import { fixturePath } from './support/fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -9,11 +10,11 @@ import { MemoryConversationStore } from '../src/copilot/memory.conversation-stor
 import { FakeOpenAiServer } from './support/fake-openai.server';
 import { bootTestApp, type TestApp } from './support/test-app';
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = fixturePath();
 const text = (name: string) => RASA_ACTIONS.find((a) => a.name === name)!;
 
 /** The REST channel fixture's body, as Rasa would pass it on: sender + metadata.customData.userId. */
-const restFixture = JSON.parse(readFileSync(join(FIXTURES, 'autoplay/channels/rasa-rest-webhook-request.json'), 'utf8')) as {
+const restFixture = JSON.parse(readFileSync(join(FIXTURES, 'rasa/rasa-rest-webhook-request.json'), 'utf8')) as {
   sender: string;
   message: string;
   metadata: Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { fixturePath } from './support/fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -6,7 +7,7 @@ import type { ActionsEvent, ActivityEvent } from '../src/activity/activity.types
 import { hmacSha256Hex } from '../src/common/secrets';
 import { bootTestApp, type TestApp } from './support/test-app';
 
-const FIX = join(__dirname, '../../shared/fixtures/posthog');
+const FIX = fixturePath('posthog');
 const SECRET = 'ph-destination-secret';
 
 /** The flat body the recipes' Hog function sends (hog-function-source.*.txt). */

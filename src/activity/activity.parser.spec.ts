@@ -1,21 +1,22 @@
+import { fixturePath } from '../../test/support/fixtures';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_FIELD_CHARS, parseActivityEvent } from './activity.parser';
 
-const FIXTURES = join(__dirname, '../../../shared/fixtures/autoplay');
+const FIXTURES = fixturePath('connector');
 const fixture = (rel: string) => JSON.parse(readFileSync(join(FIXTURES, rel), 'utf8'));
 
 describe('parseActivityEvent', () => {
-  it('parses every shared actions/summary fixture', () => {
+  it('parses every vendored connector actions/summary fixture', () => {
     const files = [
-      ...readdirSync(join(FIXTURES, 'events')).filter((f) => f.endsWith('.json') && !f.startsWith('slim-action')).map((f) => `events/${f}`),
-      'push/push-actions-body.test-sdk-webhook.json',
-      'push/push-summary-body.test-sdk-webhook.json',
-      'tests/actions-dict.test-sdk-models.json',
-      'tests/actions-payload.test-sdk-client.json',
-      'tests/sse-data.empty-actions.test-sdk-client.json',
-      'tests/summary-dict.test-sdk-models.json',
-      'tests/summary-payload.test-sdk-client.json',
+      ...readdirSync(FIXTURES).filter((f) => /^(actions|summary)-event\..*\.json$/.test(f)),
+      'push-actions-body.test-sdk-webhook.json',
+      'push-summary-body.test-sdk-webhook.json',
+      'actions-dict.test-sdk-models.json',
+      'actions-payload.test-sdk-client.json',
+      'sse-data.empty-actions.test-sdk-client.json',
+      'summary-dict.test-sdk-models.json',
+      'summary-payload.test-sdk-client.json',
     ];
     expect(files.length).toBeGreaterThanOrEqual(12);
     for (const f of files) {
@@ -25,7 +26,7 @@ describe('parseActivityEvent', () => {
   });
 
   it('maps the full payload-schema example field by field', () => {
-    const r = parseActivityEvent(fixture('events/actions-event.payload-schema.json'), 'push');
+    const r = parseActivityEvent(fixture('actions-event.payload-schema.json'), 'push');
     if (!r.ok || r.event.type !== 'actions') throw new Error('expected actions');
     expect(r.event).toMatchObject({ productId: 'prod_abc', sessionId: 'ps_abc123', userId: 'distinct_id_xyz', email: 'user@example.com', count: 3, forwardedAt: 1700000000, source: 'push' });
     expect(r.event.actions[1]).toEqual({
@@ -44,7 +45,7 @@ describe('parseActivityEvent', () => {
   });
 
   it('defaults missing optional fields like the SDK (minimal wire example)', () => {
-    const r = parseActivityEvent(fixture('events/actions-event.integration-guide.json'), 'push');
+    const r = parseActivityEvent(fixture('actions-event.integration-guide.json'), 'push');
     if (!r.ok || r.event.type !== 'actions') throw new Error('expected actions');
     expect(r.event.userId).toBeUndefined();
     expect(r.event.email).toBeUndefined();
@@ -101,7 +102,7 @@ describe('parseActivityEvent', () => {
   });
 
   it('reports unknown types separately (they are ignored, not errors)', () => {
-    const r = parseActivityEvent(fixture('tests/unknown-type-body.test-sdk-webhook.json'), 'push');
+    const r = parseActivityEvent(fixture('unknown-type-body.test-sdk-webhook.json'), 'push');
     expect(r).toMatchObject({ ok: false, reason: 'unknown_type', type: 'heartbeat' });
   });
 });

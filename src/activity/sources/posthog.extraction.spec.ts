@@ -1,3 +1,4 @@
+import { fixturePath } from '../../../test/support/fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -10,7 +11,7 @@ import {
   type ExtractedAction,
 } from './posthog.extraction';
 
-const FIX = join(__dirname, '../../../../shared/fixtures/posthog');
+const FIX = fixturePath('posthog');
 const NOW = 1_700_000_000;
 const CHAIN_FIXTURE = readFileSync(join(FIX, 'elements_chain.posthog_js_test.txt'), 'utf8').trim();
 
