@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/bootstrap';
-import { MetricsService } from '../src/health/metrics.service';
+import { MetricsService } from '../src/observability/metrics.service';
 import { MemoryJobQueue } from '../src/queue/memory.job-queue';
 import { JOB_QUEUE } from '../src/queue/queue.constants';
 
@@ -106,7 +106,8 @@ async function main(): Promise<void> {
     if (paused) queue.pause();
     const result = await run(DURATION_S);
     const hooks = seq - before;
-    const backlog = queue.stats().active;
+    const s = await queue.status();
+    const backlog = s.waiting + s.running + s.delayed;
     if (paused) queue.resume();
     const drainStart = process.hrtime.bigint();
     await queue.drain(300_000);

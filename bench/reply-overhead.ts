@@ -11,7 +11,7 @@ import { MemorySessionStore } from '../src/activity/session-store/memory.session
 import { ContextAssembler } from '../src/copilot/context-assembler';
 import { CopilotService } from '../src/copilot/copilot.service';
 import { MemoryConversationStore } from '../src/copilot/memory.conversation-store';
-import { MetricsService } from '../src/health/metrics.service';
+import { MetricsService } from '../src/observability/metrics.service';
 import type { LlmProvider, LlmRequest, LlmResponse } from '../src/llm/llm.port';
 
 Logger.overrideLogger(false);

@@ -11,7 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/bootstrap';
-import { ConnectorSseSource } from '../src/activity/sources/connector-sse.source';
+import { ConnectorSseSource } from '../src/activity/sources/connector/connector-sse.source';
 import { FakeSseServer } from '../test/support/fake-sse.server';
 
 Logger.overrideLogger(false);

@@ -10,7 +10,7 @@ import { loadEnv, type EnvSource } from './config/load-env';
 import { HealthModule } from './health/health.module';
 import { LlmModule } from './llm/llm.module';
 import { SummarizerModule } from './summarizer/summarizer.module';
-import { ObservabilityModule } from './health/observability.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { QueueModule } from './queue/queue.module';
 
 /**

@@ -6,7 +6,7 @@ import { toErrorBody, AllExceptionsFilter } from './common/http-exception.filter
 import { RAW_BODY_PATHS } from './common/json-body';
 import type { RawBodyRequest } from './common/raw-body';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
-import { MetricsService } from './health/metrics.service';
+import { MetricsService } from './observability/metrics.service';
 
 /**
  * Everything main.ts and the end-to-end tests share: body parsing with a size cap

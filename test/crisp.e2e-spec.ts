@@ -6,7 +6,7 @@ import { hmacSha256Hex } from '../src/common/secrets';
 import { ChannelRegistry } from '../src/channels/channel.registry';
 import { CRISP_DELIVERY_POLICY, type CrispDeliveryPolicy } from '../src/channels/crisp/crisp.constants';
 import { FALLBACK_REPLY } from '../src/copilot/copilot.prompt';
-import { MetricsService } from '../src/health/metrics.service';
+import { MetricsService } from '../src/observability/metrics.service';
 import type { JobQueue } from '../src/queue/job-queue.port';
 import { JOB_QUEUE } from '../src/queue/queue.constants';
 import { FakeCrispServer } from './support/fake-crisp.server';

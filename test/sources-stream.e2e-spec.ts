@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { ActivityStream } from '../src/activity/activity.stream';
 import type { ActivityEvent } from '../src/activity/activity.types';
-import { SSE_CLIENT_TIMINGS } from '../src/activity/sources/sources.constants';
+import { SSE_CLIENT_TIMINGS } from '../src/activity/sources/connector/connector.constants';
 import { FakeSseServer } from './support/fake-sse.server';
 import { bootTestApp, type TestApp } from './support/test-app';
 

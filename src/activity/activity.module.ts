@@ -1,6 +1,6 @@
 import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { storeConfig, type ConfigOf } from '../config/config.namespaces';
-import { HealthRegistry } from '../health/health.registry';
+import { HealthRegistry } from '../observability/health.registry';
 import { ActivityIngestService } from './activity-ingest.service';
 import { SESSION_STORE } from './activity.constants';
 import { ActivityStream } from './activity.stream';
@@ -8,7 +8,7 @@ import { IngestStats } from './ingest-stats.service';
 import { SessionStoreFeeder } from './session-store/session-store.feeder';
 import { createSessionStore } from './session-store/session-store.factory';
 import type { SessionStore } from './session-store/session-store.port';
-import { UsersController } from './users.controller';
+import { UsersController } from '../copilot/user-context.controller';
 
 /** activity$ bus, the session store fed from it, and reading a user's context. */
 @Module({

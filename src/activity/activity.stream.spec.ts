@@ -1,4 +1,4 @@
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../observability/metrics.service';
 import { ActivityStream } from './activity.stream';
 import type { ActivityEvent } from './activity.types';
 

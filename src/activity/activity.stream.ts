@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Observable, Subject, Subscription } from 'rxjs';
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../observability/metrics.service';
 import type { ActivityEvent } from './activity.types';
 
 export type ActivityConsumer = (event: ActivityEvent) => void | Promise<void>;

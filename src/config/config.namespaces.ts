@@ -34,6 +34,8 @@ export const appConfig = namespace('app', (env) => ({
 export const storeConfig = namespace('store', (env) => ({
   driver: env.STORE,
   redisUrl: env.REDIS_URL,
+  redisKeyPrefix: env.REDIS_KEY_PREFIX,
+  stateMaxBytes: toBytes(env.STATE_MAX_BYTES),
   queue: env.QUEUE,
   lookbackSeconds: env.LOOKBACK_SECONDS,
   maxActions: env.MAX_ACTIONS,

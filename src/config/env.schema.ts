@@ -69,6 +69,8 @@ export const envSchema = z.object({
   STORE: z.preprocess(emptyToUndefined, z.enum(['memory', 'redis']).default('memory')),
   REDIS_URL: optionalUrl,
   QUEUE: z.preprocess(emptyToUndefined, z.enum(['memory', 'bullmq']).default('memory')),
+  REDIS_KEY_PREFIX: z.preprocess(emptyToUndefined, z.string().max(64).default('ac:')),
+  STATE_MAX_BYTES: byteSize('64mb'),
   API_KEYS: csv([]),
   ALLOW_UNAUTHENTICATED: bool(false),
 

@@ -1,6 +1,6 @@
 import type { Action } from '../activity/activity.types';
 import { MemorySessionStore } from '../activity/session-store/memory.session-store';
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../observability/metrics.service';
 import { LlmUnavailableError, type LlmProvider, type LlmRequest, type LlmResponse } from '../llm/llm.port';
 import { ContextAssembler } from './context-assembler';
 import { ACTIVITY_CLOSE, ACTIVITY_OPEN, FALLBACK_REPLY, PROMPT_ID } from './copilot.prompt';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { copilotConfig, type ConfigOf } from '../config/config.namespaces';
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../observability/metrics.service';
 import { LLM_PROVIDER } from '../llm/llm.constants';
 import { LlmUnavailableError, type LlmMessage, type LlmProvider } from '../llm/llm.port';
 import { ContextAssembler, type AssembledContext } from './context-assembler';

@@ -5,8 +5,8 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { SESSION_STORE } from '../activity/activity.constants';
 import { IngestStats } from '../activity/ingest-stats.service';
 import type { SessionStore } from '../activity/session-store/session-store.port';
-import { HealthRegistry, type ComponentStatus } from './health.registry';
-import { MetricsService } from './metrics.service';
+import { HealthRegistry, type ComponentStatus } from '../observability/health.registry';
+import { MetricsService } from '../observability/metrics.service';
 
 class HealthzDto {
   @ApiProperty({ enum: ['ok', 'degraded'] }) status!: string;

@@ -1,7 +1,7 @@
 import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { llmConfig, type ConfigOf } from '../config/config.namespaces';
-import { HealthRegistry } from '../health/health.registry';
-import { MetricsService } from '../health/metrics.service';
+import { HealthRegistry } from '../observability/health.registry';
+import { MetricsService } from '../observability/metrics.service';
 import { createLlmProvider } from './llm-provider.factory';
 import { LLM_PROVIDER, RAW_LLM_PROVIDER } from './llm.constants';
 import type { LlmProvider } from './llm.port';

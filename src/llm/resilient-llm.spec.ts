@@ -1,5 +1,5 @@
 import { FakeOpenAiServer } from '../../test/support/fake-openai.server';
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../observability/metrics.service';
 import { LlmUnavailableError } from './llm.port';
 import { OpenAiProvider } from './providers/openai.provider';
 import { ResilientLlm, type ResilienceOptions } from './resilient-llm';

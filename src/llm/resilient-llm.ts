@@ -17,7 +17,7 @@ import {
   type RetryPolicy,
 } from 'cockatiel';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import type { MetricsService } from '../health/metrics.service';
+import type { MetricsService } from '../observability/metrics.service';
 import { LlmProviderError, isRetryableReason } from './llm-errors';
 import { LlmUnavailableError, type LlmFailureReason, type LlmProvider, type LlmRequest, type LlmResponse } from './llm.port';
 

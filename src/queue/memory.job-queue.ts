@@ -2,30 +2,26 @@ import { Logger } from '@nestjs/common';
 import fastq from 'fastq';
 import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
-import type { Counter, Gauge } from 'prom-client';
-import type { MetricsService } from '../health/metrics.service';
-import { UnrecoverableJobError, type EnqueueOptions, type JobContext, type JobHandler, type JobQueue } from './job-queue.port';
-
-/** Raised by enqueue when the in-process backlog is full, so callers can shed load (e.g. answer 503 and let the sender retry). */
-export class QueueFullError extends Error {
-  constructor(readonly queueName: string, readonly limit: number) {
-    super(`queue ${queueName} is full (${limit} jobs waiting)`);
-    this.name = 'QueueFullError';
-  }
-}
-
-/** Raised by enqueue after close(): the process is shutting down. */
-export class QueueClosedError extends Error {
-  constructor() {
-    super('the job queue is closed');
-    this.name = 'QueueClosedError';
-  }
-}
+import type { Counter } from 'prom-client';
+import { exponentialBackoff, nthDelay } from '../common/backoff';
+import { errorMessage } from '../common/text';
+import type { MetricsService } from '../observability/metrics.service';
+import {
+  QueueUnavailableError,
+  UnrecoverableJobError,
+  type BackoffOptions,
+  type EnqueueOptions,
+  type JobContext,
+  type JobHandler,
+  type JobQueue,
+  type ProcessOptions,
+  type QueueStatus,
+} from './job-queue.port';
 
 export interface MemoryJobQueueOptions {
-  /** Jobs run at the same time, across all job names. */
+  /** Default number of jobs of one name running at the same time (per-name `process` options win). */
   concurrency?: number;
-  /** Jobs waiting (queued or waiting for a retry) before enqueue refuses with QueueFullError. */
+  /** Jobs of one name waiting (queued or waiting for a retry) before enqueue refuses. */
   maxPending?: number;
   /** How long a finished job id keeps refusing duplicates. */
   rememberFinishedMs?: number;
@@ -42,7 +38,13 @@ interface Job {
   payload: unknown;
   attempt: number;
   attempts: number;
-  backoff?: EnqueueOptions['backoff'];
+  backoff?: BackoffOptions;
+  reuseIdWhenFinished: boolean;
+}
+
+interface Lane {
+  handler: JobHandler<unknown>;
+  worker: fastq.queueAsPromised<Job, void>;
 }
 
 /** Share of the computed delay added at random, so retries from many jobs do not land together. */
@@ -50,77 +52,80 @@ const JITTER = 0.25;
 const DEFAULT_MAX_DELAY_MS = 60_000;
 
 /** Delay before retry `retry` (1-based): exponential or fixed, plus up to 25% jitter, capped. */
-export function backoffDelay(backoff: NonNullable<EnqueueOptions['backoff']>, retry: number, random: () => number = Math.random): number {
-  const base = backoff.type === 'fixed' ? backoff.delayMs : backoff.delayMs * 2 ** (retry - 1);
-  const withJitter = base * (1 + JITTER * random());
-  return Math.max(0, Math.round(Math.min(backoff.maxDelayMs ?? DEFAULT_MAX_DELAY_MS, withJitter)));
+export function backoffDelay(backoff: BackoffOptions, retry: number, random: () => number = Math.random): number {
+  const maxMs = backoff.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+  if (backoff.type === 'fixed') return Math.round(Math.min(maxMs, backoff.delayMs * (1 + JITTER * random())));
+  return nthDelay(exponentialBackoff({ initialMs: backoff.delayMs, maxMs, jitterRatio: JITTER, random }), retry);
 }
 
-const errMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 /**
- * In-process JOB_QUEUE on fastq. Retries wait on a timer without holding a worker
- * slot. A job id that is queued, running, waiting for a retry or finished within
- * `rememberFinishedMs` is not enqueued again; every collection is bounded. Jobs do
- * not survive a restart (that is what QUEUE=bullmq is for).
+ * In-process JOB_QUEUE on fastq, one worker lane per job name (so a burst of one kind
+ * of work cannot starve another). Retries wait on a timer without holding a worker
+ * slot. A job id that is queued, running or waiting for a retry is not enqueued again,
+ * nor one that finished within `rememberFinishedMs` unless it asked to be reusable.
+ * Every collection is bounded. Jobs do not survive a restart (QUEUE=bullmq does that).
  */
 export class MemoryJobQueue implements JobQueue {
   private readonly logger = new Logger(MemoryJobQueue.name);
-  private readonly handlers = new Map<string, JobHandler<unknown>>();
+  private readonly lanes = new Map<string, Lane>();
   /** Jobs enqueued before their handler was registered, by name. */
   private readonly parked = new Map<string, Job[]>();
   /** Every job not yet finished: queued, running, parked or waiting for a retry. */
   private readonly active = new Map<string, Job>();
+  private readonly pendingByName = new Map<string, number>();
   private readonly finished: LRUCache<string, true>;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly worker: fastq.queueAsPromised<Job, void>;
+  private readonly timers = new Map<NodeJS.Timeout, Job>();
   private readonly outcomes?: Counter<string>;
   private readonly maxPending: number;
   private readonly random: () => number;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
+  private failedTotal = 0;
+  private completedTotal = 0;
 
-  constructor(opts: MemoryJobQueueOptions = {}) {
+  constructor(private readonly opts: MemoryJobQueueOptions = {}) {
     this.maxPending = opts.maxPending ?? 10_000;
     this.random = opts.random ?? Math.random;
     this.finished = new LRUCache({ max: opts.maxRemembered ?? 50_000, ttl: opts.rememberFinishedMs ?? 3_600_000, ttlAutopurge: false });
-    this.worker = fastq.promise(this, this.run, opts.concurrency ?? 32);
     this.outcomes = opts.metrics?.counter({
       name: 'jobs_total',
       help: 'Background jobs by name and outcome (enqueued, deduplicated, rejected, completed, retried, failed)',
       labelNames: ['name', 'outcome'],
     });
-    const active = this.active;
-    opts.metrics?.gauge({
-      name: 'jobs_active',
-      help: 'Jobs queued, running or waiting for a retry',
-      collect(this: Gauge<string>) {
-        this.set(active.size);
-      },
-    });
   }
 
   async enqueue<P>(name: string, payload: P, opts: EnqueueOptions = {}): Promise<{ jobId: string; enqueued: boolean }> {
-    if (this.closed) throw new QueueClosedError();
+    if (this.closed) throw new QueueUnavailableError('closed', 'the job queue is closed');
     const id = opts.jobId ?? randomUUID();
     if (this.active.has(id) || this.finished.has(id)) {
       this.count(name, 'deduplicated');
       return { jobId: id, enqueued: false };
     }
-    if (this.active.size >= this.maxPending) {
+    if ((this.pendingByName.get(name) ?? 0) >= this.maxPending) {
       this.count(name, 'rejected');
-      throw new QueueFullError(name, this.maxPending);
+      throw new QueueUnavailableError('full', `queue ${name} is full (${this.maxPending} jobs waiting)`);
     }
-    const job: Job = { id, name, payload, attempt: 1, attempts: Math.max(1, opts.attempts ?? 1), backoff: opts.backoff };
+    const job: Job = {
+      id,
+      name,
+      payload,
+      attempt: 1,
+      attempts: Math.max(1, opts.attempts ?? 1),
+      backoff: opts.backoff,
+      reuseIdWhenFinished: opts.reuseIdWhenFinished === true,
+    };
     this.active.set(id, job);
+    this.pendingByName.set(name, (this.pendingByName.get(name) ?? 0) + 1);
     this.count(name, 'enqueued');
     this.dispatch(job);
     return { jobId: id, enqueued: true };
   }
 
-  process<P>(name: string, handler: JobHandler<P>): void {
-    if (this.handlers.has(name)) throw new Error(`a handler for job ${name} is already registered`);
-    this.handlers.set(name, handler as JobHandler<unknown>);
+  process<P>(name: string, handler: JobHandler<P>, opts: ProcessOptions = {}): void {
+    if (this.lanes.has(name)) throw new Error(`a handler for job ${name} is already registered`);
+    const concurrency = Math.max(1, opts.concurrency ?? this.opts.concurrency ?? 32);
+    const worker = fastq.promise<MemoryJobQueue, Job, void>(this, this.run, concurrency);
+    this.lanes.set(name, { handler: handler as JobHandler<unknown>, worker });
     const waiting = this.parked.get(name) ?? [];
     this.parked.delete(name);
     for (const job of waiting) this.dispatch(job);
@@ -139,58 +144,87 @@ export class MemoryJobQueue implements JobQueue {
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
-          this.logger.warn({ pending: this.active.size, timeoutMs }, 'job queue did not drain in time; unfinished jobs are dropped');
           resolve();
         }, timeoutMs);
       }
     });
   }
 
-  /** Stops accepting jobs and cancels pending retries (after drain, on shutdown). */
-  close(): void {
+  /**
+   * Stops accepting jobs, lets queued and running work finish within timeoutMs, then
+   * cancels pending retries. In-process jobs cannot outlive the process: what is left
+   * is logged, by name, so an operator sees what a restart lost.
+   */
+  async close(timeoutMs = 0): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
+    if (timeoutMs > 0) await this.drain(timeoutMs);
+    for (const [t] of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.worker.kill();
+    for (const lane of this.lanes.values()) lane.worker.kill();
+    if (this.active.size > 0) {
+      const byName: Record<string, number> = {};
+      for (const job of this.active.values()) byName[job.name] = (byName[job.name] ?? 0) + 1;
+      this.logger.warn({ unfinished: byName, timeoutMs }, 'job queue closed with unfinished in-process jobs; they are lost');
+    }
   }
 
   /** Holds queued jobs (running ones finish); enqueue keeps accepting. Like pausing BullMQ workers. */
   pause(): void {
-    this.worker.pause();
+    for (const lane of this.lanes.values()) lane.worker.pause();
   }
 
   resume(): void {
-    this.worker.resume();
+    for (const lane of this.lanes.values()) lane.worker.resume();
   }
 
-  stats(): { active: number; running: number; waiting: number } {
-    return { active: this.active.size, running: this.worker.running(), waiting: this.worker.length() };
+  async status(): Promise<QueueStatus> {
+    let running = 0;
+    let queued = 0;
+    for (const lane of this.lanes.values()) {
+      running += lane.worker.running();
+      queued += lane.worker.length();
+    }
+    let parked = 0;
+    for (const list of this.parked.values()) parked += list.length;
+    return {
+      driver: 'memory',
+      state: this.closed ? 'down' : 'up',
+      waiting: queued + parked,
+      running,
+      delayed: this.timers.size,
+      failed: this.failedTotal,
+      completed: this.completedTotal,
+    };
   }
 
   private dispatch(job: Job): void {
-    if (!this.handlers.has(job.name)) {
+    const lane = this.lanes.get(job.name);
+    if (!lane) {
       const list = this.parked.get(job.name) ?? [];
       list.push(job);
       this.parked.set(job.name, list);
       return;
     }
     // run() never rejects; the catch only keeps an unexpected bug from becoming an unhandled rejection.
-    this.worker.push(job).catch((err: unknown) => this.logger.error({ jobId: job.id, name: job.name, err: errMessage(err) }, 'job runner failed'));
+    lane.worker.push(job).catch((err: unknown) => this.logger.error({ jobId: job.id, name: job.name, err: errorMessage(err) }, 'job runner failed'));
   }
 
   private async run(job: Job): Promise<void> {
-    const handler = this.handlers.get(job.name)!;
+    const handler = this.lanes.get(job.name)!.handler;
     const ctx: JobContext = { jobId: job.id, attempt: job.attempt, attempts: job.attempts };
     try {
       await handler(job.payload, ctx);
       this.count(job.name, 'completed');
+      this.completedTotal++;
       this.finish(job);
     } catch (err) {
       const final = err instanceof UnrecoverableJobError || job.attempt >= job.attempts;
       if (final) {
         this.count(job.name, 'failed');
+        this.failedTotal++;
         this.logger.warn(
-          { jobId: job.id, name: job.name, attempt: job.attempt, attempts: job.attempts, err: errMessage(err) },
+          { jobId: job.id, name: job.name, attempt: job.attempt, attempts: job.attempts, err: errorMessage(err) },
           err instanceof UnrecoverableJobError ? 'job failed without retry' : 'job failed after its last attempt',
         );
         this.finish(job);
@@ -198,19 +232,20 @@ export class MemoryJobQueue implements JobQueue {
       }
       const delay = job.backoff ? backoffDelay(job.backoff, job.attempt, this.random) : 0;
       this.count(job.name, 'retried');
-      this.logger.debug({ jobId: job.id, name: job.name, attempt: job.attempt, delayMs: delay, err: errMessage(err) }, 'job will be retried');
+      this.logger.debug({ jobId: job.id, name: job.name, attempt: job.attempt, delayMs: delay, err: errorMessage(err) }, 'job will be retried');
       job.attempt += 1;
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         this.dispatch(job);
       }, delay);
-      this.timers.add(timer);
+      this.timers.set(timer, job);
     }
   }
 
   private finish(job: Job): void {
     this.active.delete(job.id);
-    this.finished.set(job.id, true);
+    this.pendingByName.set(job.name, Math.max(0, (this.pendingByName.get(job.name) ?? 1) - 1));
+    if (!job.reuseIdWhenFinished) this.finished.set(job.id, true);
     if (this.active.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

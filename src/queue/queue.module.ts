@@ -1,17 +1,10 @@
 import { BeforeApplicationShutdown, Global, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { appConfig, storeConfig, type ConfigOf } from '../config/config.namespaces';
-import { HealthRegistry } from '../health/health.registry';
-import { MetricsService } from '../health/metrics.service';
+import { HealthRegistry } from '../observability/health.registry';
+import { MetricsService } from '../observability/metrics.service';
 import type { JobQueue } from './job-queue.port';
 import { MemoryJobQueue } from './memory.job-queue';
 import { JOB_QUEUE } from './queue.constants';
-
-export class QueueDriverUnavailableError extends Error {
-  constructor(driver: string) {
-    super(`QUEUE=${driver} is not available in this build; use QUEUE=memory (one process) until the BullMQ driver ships`);
-    this.name = 'QueueDriverUnavailableError';
-  }
-}
 
 /** The one place that picks the JOB_QUEUE implementation from QUEUE. */
 export function createJobQueue(cfg: ConfigOf<typeof storeConfig>, metrics: MetricsService): JobQueue {
@@ -19,20 +12,15 @@ export function createJobQueue(cfg: ConfigOf<typeof storeConfig>, metrics: Metri
     case 'memory':
       return new MemoryJobQueue({ metrics });
     default:
-      throw new QueueDriverUnavailableError(cfg.queue);
+      // The env schema refuses drivers this build lacks; this guards direct callers.
+      throw new Error(`QUEUE=${String(cfg.queue)} is not available in this build`);
   }
 }
 
-/** JOB_QUEUE for every module; drains queued work on shutdown before stores close. */
+/** JOB_QUEUE for every module; on shutdown, finishes queued work before the stores close. */
 @Global()
 @Module({
-  providers: [
-    {
-      provide: JOB_QUEUE,
-      inject: [storeConfig.KEY, MetricsService],
-      useFactory: createJobQueue,
-    },
-  ],
+  providers: [{ provide: JOB_QUEUE, inject: [storeConfig.KEY, MetricsService], useFactory: createJobQueue }],
   exports: [JOB_QUEUE],
 })
 export class QueueModule implements OnModuleInit, BeforeApplicationShutdown {
@@ -40,16 +28,31 @@ export class QueueModule implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(appConfig.KEY) private readonly app: ConfigOf<typeof appConfig>,
     private readonly health: HealthRegistry,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
     const queue = this.queue;
-    if (queue instanceof MemoryJobQueue) this.health.register('job_queue', () => ({ status: 'up', driver: 'memory', ...queue.stats() }));
+    this.health.register('job_queue', async () => {
+      const s = await queue.status();
+      return { ...s, status: s.state === 'up' ? 'up' : 'down' };
+    });
+    const gauge = (name: string, help: string, pick: (s: Awaited<ReturnType<JobQueue['status']>>) => number) =>
+      this.metrics.gauge({
+        name,
+        help,
+        async collect() {
+          this.set(pick(await queue.status()));
+        },
+      });
+    gauge('jobs_active', 'Jobs waiting, running or waiting for a retry', (s) => s.waiting + s.running + s.delayed);
+    gauge('jobs_waiting', 'Jobs waiting to run', (s) => s.waiting);
+    gauge('jobs_running', 'Jobs running', (s) => s.running);
+    gauge('jobs_delayed', 'Jobs waiting for a retry', (s) => s.delayed);
   }
 
   // Before (not on) application shutdown: stores close in onApplicationShutdown and running jobs still need them.
   async beforeApplicationShutdown(): Promise<void> {
-    await this.queue.drain(this.app.shutdownTimeoutMs);
-    if (this.queue instanceof MemoryJobQueue) this.queue.close();
+    await this.queue.close(this.app.shutdownTimeoutMs);
   }
 }

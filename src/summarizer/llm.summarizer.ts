@@ -4,7 +4,7 @@ import type { Counter, Histogram } from 'prom-client';
 import { Subject } from 'rxjs';
 import type { ActivityEvent } from '../activity/activity.types';
 import type { SessionScope, SessionStore } from '../activity/session-store/session-store.port';
-import type { MetricsService } from '../health/metrics.service';
+import type { MetricsService } from '../observability/metrics.service';
 import { LlmUnavailableError, type LlmProvider } from '../llm/llm.port';
 import { SUMMARY_PROMPT_VERSION, SUMMARY_SYSTEM_PROMPT, buildSummaryMessage } from './summary.prompt';
 import type { ProducedSummary, Summarizer } from './summarizer.port';

@@ -5,7 +5,7 @@ import { ActivityModule } from '../activity/activity.module';
 import { ActivityStream } from '../activity/activity.stream';
 import type { SessionStore } from '../activity/session-store/session-store.port';
 import { storeConfig, summarizerConfig, type ConfigOf } from '../config/config.namespaces';
-import { MetricsService } from '../health/metrics.service';
+import { MetricsService } from '../observability/metrics.service';
 import { LLM_PROVIDER } from '../llm/llm.constants';
 import { LlmModule } from '../llm/llm.module';
 import type { LlmProvider } from '../llm/llm.port';

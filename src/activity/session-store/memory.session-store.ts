@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { ActionsEvent } from '../activity.types';
+import { scopeKey } from '../session-scope';
 import type {
   AppendResult,
   SessionContext,
@@ -24,6 +25,7 @@ interface SessionRecord {
   nextSeq: number;
   lastActivityAt: number;
   generation: number;
+  summaryRevision: number;
   /** Set when a different known user took the session over; `appended` counts actions since. */
   takenOver: boolean;
   appended: number;
@@ -35,8 +37,6 @@ interface UserRecord {
   sessions: SessionRef[];
 }
 
-/** NUL-separated so no product id / session id pair can collide with another. */
-export const scopeKey = (s: SessionScope): string => `${s.productId}\u0000${s.sessionId}`;
 
 /**
  * In-process SESSION_STORE. Every map is an LRU with a hard cap, so memory stays
@@ -68,7 +68,7 @@ export class MemorySessionStore implements SessionStore {
     const key = scopeKey(scope);
     let rec = this.sessions.get(key);
     if (!rec || this.isExpired(rec, now)) {
-      rec = { ...scope, actions: [], nextSeq: 1, lastActivityAt: now, generation: ++this.generations, takenOver: false, appended: 0 };
+      rec = { ...scope, actions: [], nextSeq: 1, lastActivityAt: now, generation: ++this.generations, summaryRevision: 0, takenOver: false, appended: 0 };
       this.sessions.set(key, rec);
     } else if (event.userId && rec.userId && event.userId !== rec.userId) {
       // A session id now claimed by a different known user: start over, so the
@@ -77,6 +77,7 @@ export class MemorySessionStore implements SessionStore {
       rec.summary = undefined;
       rec.email = undefined;
       rec.generation = ++this.generations;
+      rec.summaryRevision = 0;
       rec.takenOver = true;
       rec.appended = 0;
     }
@@ -108,13 +109,14 @@ export class MemorySessionStore implements SessionStore {
 
     const userId = rec.userId;
     if (userId) this.indexUser(userId, rec.email, { ...scope, lastSeenAt: now }, now);
-    return { stored: true, scope, firstSeq, lastSeq: rec.nextSeq - 1 };
+    return { stored: true, scope, userId, firstSeq, lastSeq: rec.nextSeq - 1, unsummarised: rec.actions.length };
   }
 
   async applySummary(scope: SessionScope, update: SummaryUpdate): Promise<boolean> {
     const rec = this.sessions.get(scopeKey(scope));
     if (!rec) return false;
     if (update.generation !== undefined && update.generation !== rec.generation) return false;
+    if (update.expectedRevision !== undefined && update.expectedRevision !== rec.summaryRevision) return false;
     // A connector summary cannot name its user; after a takeover, one that replaces more
     // actions than the new owner ever sent is about the previous owner's activity.
     if (update.replaces !== undefined && rec.takenOver && update.replaces > rec.appended) return false;
@@ -127,6 +129,7 @@ export class MemorySessionStore implements SessionStore {
     // Summary first, then drop exactly what it covers: a reader never sees a gap.
     rec.summary = { text: update.text, updatedAt: now, coversThroughSeq: Math.max(covers, rec.summary?.coversThroughSeq ?? 0) };
     if (covers > 0) rec.actions = rec.actions.filter((a) => a.seq > covers);
+    rec.summaryRevision++;
     rec.lastActivityAt = now;
     return true;
   }
@@ -223,6 +226,7 @@ export class MemorySessionStore implements SessionStore {
       actions: rec.actions.map((a) => ({ ...a })),
       lastActivityAt: rec.lastActivityAt,
       generation: rec.generation,
+      summaryRevision: rec.summaryRevision,
     };
   }
 }

@@ -198,6 +198,31 @@ export function runSessionStoreContract(
       expect(titles(ctx!.actions)).toEqual(['d']);
     });
 
+    it('append reports the session user and how many actions are unsummarised since the latest summary', async () => {
+      const s = await make();
+      const scope = { productId: 'prod', sessionId: 'sess' };
+      expect(await s.appendActions(evt({ titles: ['a', 'b'] }))).toMatchObject({ stored: true, userId: 'u1', unsummarised: 2 });
+      await s.applySummary(scope, { text: 'a and b', coversThroughSeq: 2 });
+      expect(await s.appendActions(evt({ titles: ['c'] }))).toMatchObject({ unsummarised: 1 });
+      const anonymous = await s.appendActions(evt({ sessionId: 'anon', userId: undefined, titles: ['x'] }));
+      expect(anonymous).toMatchObject({ stored: true, unsummarised: 1 });
+      expect(anonymous.stored && anonymous.userId).toBeUndefined();
+    });
+
+    it('a summary built on an older summary revision is refused (another summary landed meanwhile)', async () => {
+      const s = await make();
+      const scope = { productId: 'prod', sessionId: 'sess' };
+      await s.appendActions(evt({ titles: ['a', 'b', 'c'] }));
+      const read = await s.getSessionContext(scope);
+      expect(read!.summaryRevision).toBe(0);
+      expect(await s.applySummary(scope, { text: 'connector summary', replaces: 3 })).toBe(true);
+      const late = await s.applySummary(scope, { text: 'ours', coversThroughSeq: 3, generation: read!.generation, expectedRevision: read!.summaryRevision });
+      expect(late).toBe(false);
+      const ctx = await s.getSessionContext(scope);
+      expect(ctx!.summary!.text).toBe('connector summary');
+      expect(ctx!.summaryRevision).toBe(1);
+    });
+
     it('applySummary with `replaces` drops that many of the oldest actions (connector summaries)', async () => {
       const s = await make();
       const scope = { productId: 'prod', sessionId: 'sess' };

@@ -35,6 +35,8 @@ export interface SessionContext extends SessionScope {
    * SummaryUpdate so a summary built from an earlier owner's actions is refused.
    */
   generation: number;
+  /** Bumped by every stored summary (0 before the first); pass it back as SummaryUpdate.expectedRevision. */
+  summaryRevision: number;
 }
 
 export interface SessionRef extends SessionScope {
@@ -49,7 +51,16 @@ export interface UserActivity {
 }
 
 export type AppendResult =
-  | { stored: true; scope: SessionScope; firstSeq: number; lastSeq: number }
+  | {
+      stored: true;
+      scope: SessionScope;
+      /** The session's user after this append (undefined while anonymous). */
+      userId?: string;
+      firstSeq: number;
+      lastSeq: number;
+      /** Raw actions the session now holds after its latest summary (what a summarizer would condense). */
+      unsummarised: number;
+    }
   | { stored: false; reason: 'missing_session_id' };
 
 export interface SummaryUpdate {
@@ -60,6 +71,11 @@ export interface SummaryUpdate {
   replaces?: number;
   /** The generation the summary was built from (SessionContext.generation); a mismatch is refused. */
   generation?: number;
+  /**
+   * The summaryRevision the summary was built on; refused when another summary (e.g. the
+   * connector's own) was stored meanwhile, since that one already condensed these actions.
+   */
+  expectedRevision?: number;
 }
 
 export interface StoreStats {
@@ -70,6 +86,16 @@ export interface StoreStats {
 /**
  * SESSION_STORE port. Implementations: memory (one process), redis (replicas).
  * Both must pass session-store.contract.ts.
+ *
+ * Atomicity: `appendActions` and `applySummary` are each atomic per session — a
+ * concurrent reader sees a session either before or after the whole call, never half
+ * of it (actions appended but not trimmed, a summary stored with its actions still
+ * there or gone before it). Readers may assume: actions come oldest first with
+ * strictly increasing `seq`; every action a summary covers is gone once that summary
+ * is visible, and none is gone before; a session returned for a user belongs to that
+ * user (a session id taken over by another user starts over with a new generation).
+ * Reads are snapshots: mutating what they return changes nothing stored. There is no
+ * ordering guarantee across sessions.
  */
 export interface SessionStore {
   /** Stores an actions event; events without a session id are refused (never pooled). */

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ActivityModule } from '../activity.module';
-import { ConnectorSignatureGuard } from './connector-signature.guard';
-import { ConnectorSseSource } from './connector-sse.source';
-import { PosthogIngestService } from './posthog-ingest.service';
-import { PosthogSecretGuard } from './posthog-secret.guard';
-import { PosthogController } from './posthog.controller';
-import { PushWebhookController } from './push-webhook.controller';
-import { SSE_CLIENT_TIMINGS } from './sources.constants';
+import { ConnectorSignatureGuard } from './push/connector-signature.guard';
+import { ConnectorSseSource } from './connector/connector-sse.source';
+import { PosthogIngestService } from './posthog/posthog-ingest.service';
+import { PosthogSecretGuard } from './posthog/posthog-secret.guard';
+import { PosthogController } from './posthog/posthog.controller';
+import { PushWebhookController } from './push/push-webhook.controller';
+import { SSE_CLIENT_TIMINGS } from './connector/connector.constants';
 
 /**
  * Ways activity enters the service: signed push, the connector's SSE stream (only

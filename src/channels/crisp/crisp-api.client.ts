@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
-import { MetricsService } from '../../health/metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 import { CRISP_DELIVERY_POLICY, type CrispDeliveryPolicy } from './crisp.constants';
 
 /** A failed Crisp REST call. `status` is undefined for network errors and timeouts. */

@@ -3,7 +3,7 @@ import type { Counter } from 'prom-client';
 import type { RawBodyRequest } from '../../common/raw-body';
 import { hmacSha256Hex, safeEqual } from '../../common/secrets';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
-import { MetricsService } from '../../health/metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 
 /**
  * Website hooks are unsigned, so the URL carries a secret (`?key=`). Plugin hooks are

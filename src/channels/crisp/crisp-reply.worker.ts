@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Counter } from 'prom-client';
 import { FALLBACK_REPLY } from '../../copilot/copilot.prompt';
 import { CopilotService } from '../../copilot/copilot.service';
-import { MetricsService } from '../../health/metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 import { UnrecoverableJobError, type JobContext, type JobQueue } from '../../queue/job-queue.port';
 import { JOB_QUEUE } from '../../queue/queue.constants';
 import { CRISP_DELIVER_JOB, CRISP_REPLY_JOB } from './crisp.constants';

@@ -4,9 +4,8 @@ import type { Counter } from 'prom-client';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { CONVERSATION_STORE } from '../../copilot/copilot.constants';
 import type { ConversationStore } from '../../copilot/conversation-store.port';
-import { MetricsService } from '../../health/metrics.service';
-import type { JobQueue } from '../../queue/job-queue.port';
-import { QueueClosedError, QueueFullError } from '../../queue/memory.job-queue';
+import { MetricsService } from '../../observability/metrics.service';
+import { QueueUnavailableError, type JobQueue } from '../../queue/job-queue.port';
 import { JOB_QUEUE } from '../../queue/queue.constants';
 import { CRISP_DEDUPE_TTL_SECONDS, CRISP_DELIVERY_POLICY, CRISP_REPLY_JOB, type CrispDeliveryPolicy } from './crisp.constants';
 import { CrispUserResolver } from './crisp-user-resolver';
@@ -107,7 +106,7 @@ export class CrispWebhookService {
     } catch (err) {
       // Give the claim back so Crisp's redelivery of this hook can still get a reply.
       await this.conversations.releaseClaim(key).catch(() => undefined);
-      if (err instanceof QueueFullError || err instanceof QueueClosedError) {
+      if (err instanceof QueueUnavailableError) {
         this.logger.warn({ sessionId: msg.session_id, reason: err.message }, 'crisp reply not queued; asking Crisp to redeliver');
         throw new ServiceUnavailableException('Reply queue is unavailable; retry later');
       }

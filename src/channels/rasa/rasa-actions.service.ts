@@ -5,7 +5,7 @@ import type { SessionStore } from '../../activity/session-store/session-store.po
 import { llmConfig, type ConfigOf } from '../../config/config.namespaces';
 import { CopilotService } from '../../copilot/copilot.service';
 import type { ChatTurn, CopilotReply } from '../../copilot/copilot.types';
-import { MetricsService } from '../../health/metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 import { RASA_DEADLINE_MARGIN_MS } from './rasa.constants';
 import type { RasaActionCall } from './rasa-action-call.schema';
 import { RASA_ACTIONS, type RasaActionDefinition } from './rasa-actions.definitions';

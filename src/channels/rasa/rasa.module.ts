@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ActivityModule } from '../../activity/activity.module';
 import { CopilotModule } from '../../copilot/copilot.module';
-import { BridgeModule } from '../bridge/bridge.module';
+import { BridgeModule } from './bridge/bridge.module';
 import { RasaActionController } from './rasa-action.controller';
 import { RasaActionTokenGuard } from './rasa-action-token.guard';
 import { RasaActionsService } from './rasa-actions.service';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { randomUUID } from 'node:crypto';
 import { ApiKeyGuard } from '../../common/api-key.guard';
 import { CopilotService } from '../../copilot/copilot.service';
-import { ChatThrottlerGuard } from '../rate-limit/chat-throttler.guard';
+import { ChatThrottlerGuard } from '../../common/rate-limit/chat-throttler.guard';
 import { ChatRequestDto, ChatResponseDto } from './chat.dto';
 import { chatValidationPipe } from './chat-validation.pipe';
 

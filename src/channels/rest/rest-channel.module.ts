@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CopilotModule } from '../../copilot/copilot.module';
-import { BridgeModule } from '../bridge/bridge.module';
-import { ChatRateLimitModule } from '../rate-limit/chat-rate-limit.module';
+import { BridgeModule } from '../rasa/bridge/bridge.module';
+import { ChatRateLimitModule } from '../../common/rate-limit/chat-rate-limit.module';
 import { ChatController } from './chat.controller';
 import { RestChannel } from './rest.channel';
 

@@ -1,9 +1,9 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Counter } from 'prom-client';
-import { sourcesConfig, storeConfig, type ConfigOf } from '../../config/config.namespaces';
-import { MetricsService } from '../../health/metrics.service';
-import { ActivityIngestService } from '../activity-ingest.service';
+import { sourcesConfig, storeConfig, type ConfigOf } from '../../../config/config.namespaces';
+import { MetricsService } from '../../../observability/metrics.service';
+import { ActivityIngestService } from '../../activity-ingest.service';
 import { buildActionsEvents, extractAction, unwrapPosthogBody, type ExtractedAction } from './posthog.extraction';
 
 export interface PosthogIngestResult {

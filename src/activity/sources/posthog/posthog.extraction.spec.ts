@@ -1,4 +1,4 @@
-import { fixturePath } from '../../../test/support/fixtures';
+import { fixturePath } from '../../../../test/support/fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {

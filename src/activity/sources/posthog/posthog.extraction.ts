@@ -1,5 +1,5 @@
-import { sanitizeActivityText } from '../activity-context.renderer';
-import type { Action, ActionsEvent } from '../activity.types';
+import { sanitizeActivityText } from '../../activity-context.renderer';
+import type { Action, ActionsEvent } from '../../activity.types';
 
 /**
  * Turns PostHog events (autocapture, pageviews, custom events) into the connector's

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { RawBodyRequest } from '../../common/raw-body';
-import { safeEqual, verifySha256Signature } from '../../common/secrets';
-import { sourcesConfig, type ConfigOf } from '../../config/config.namespaces';
-import { IngestStats } from '../ingest-stats.service';
+import type { RawBodyRequest } from '../../../common/raw-body';
+import { safeEqual, verifySha256Signature } from '../../../common/secrets';
+import { sourcesConfig, type ConfigOf } from '../../../config/config.namespaces';
+import { IngestStats } from '../../ingest-stats.service';
 
 /**
  * `X-PostHog-Secret` with POSTHOG_WEBHOOK_SECRET, either the plain secret (what a Hog

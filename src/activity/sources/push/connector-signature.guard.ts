@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { RawBodyRequest } from '../../common/raw-body';
-import { verifySha256Signature } from '../../common/secrets';
-import { sourcesConfig, type ConfigOf } from '../../config/config.namespaces';
-import { IngestStats } from '../ingest-stats.service';
+import type { RawBodyRequest } from '../../../common/raw-body';
+import { verifySha256Signature } from '../../../common/secrets';
+import { sourcesConfig, type ConfigOf } from '../../../config/config.namespaces';
+import { IngestStats } from '../../ingest-stats.service';
 
 /**
  * `X-Connector-Signature: sha256=<hex HMAC-SHA256(raw body)>` with CONNECTOR_WEBHOOK_SECRET.

@@ -1,5 +1,5 @@
 import type { EventSourceMessage } from 'eventsource-parser';
-import { FakeSseServer } from '../../../test/support/fake-sse.server';
+import { FakeSseServer } from '../../../../test/support/fake-sse.server';
 import { ConnectorSseClient, backoffDelayMs, DEFAULT_SSE_TIMINGS, type DisconnectInfo, type SseClientTimings, type StreamState } from './connector-sse.client';
 
 const until = async (cond: () => boolean, timeoutMs = 5_000, what = 'condition') => {

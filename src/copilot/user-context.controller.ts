@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard } from '../common/api-key.guard';
-import { renderUserActivity } from './activity-context.renderer';
-import { SESSION_STORE } from './activity.constants';
-import type { SessionStore } from './session-store/session-store.port';
+import { renderUserActivity } from '../activity/activity-context.renderer';
+import { SESSION_STORE } from '../activity/activity.constants';
+import type { SessionStore } from '../activity/session-store/session-store.port';
 
 class SessionSummaryDto {
   @ApiProperty() productId!: string;

@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { Counter, Gauge } from 'prom-client';
-import { sourcesConfig, type ConfigOf } from '../../config/config.namespaces';
-import { HealthRegistry, type ComponentStatus } from '../../health/health.registry';
-import { MetricsService } from '../../health/metrics.service';
-import { ActivityIngestService } from '../activity-ingest.service';
-import { parseActivityEvent } from '../activity.parser';
-import type { ActivityEvent } from '../activity.types';
-import { IngestStats } from '../ingest-stats.service';
+import { sourcesConfig, type ConfigOf } from '../../../config/config.namespaces';
+import { HealthRegistry, type ComponentStatus } from '../../../observability/health.registry';
+import { MetricsService } from '../../../observability/metrics.service';
+import { ActivityIngestService } from '../../activity-ingest.service';
+import { parseActivityEvent } from '../../activity.parser';
+import type { ActivityEvent } from '../../activity.types';
+import { IngestStats } from '../../ingest-stats.service';
 import { ConnectorSseClient, type DisconnectInfo, type SseClientTimings, type StreamState } from './connector-sse.client';
 import { DropOldestBuffer } from './drop-oldest.buffer';
-import { SSE_CLIENT_TIMINGS } from './sources.constants';
+import { SSE_CLIENT_TIMINGS } from './connector.constants';
 
 /** Longest a drain pass runs before yielding, so the socket reader always gets a turn. */
 const DRAIN_SLICE_MS = 5;

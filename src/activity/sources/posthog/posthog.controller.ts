@@ -1,8 +1,8 @@
 import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { parseJsonBuffer } from '../../common/json-body';
-import { IngestStats } from '../ingest-stats.service';
+import { parseJsonBuffer } from '../../../common/json-body';
+import { IngestStats } from '../../ingest-stats.service';
 import { PosthogIngestService } from './posthog-ingest.service';
 import { PosthogSecretGuard } from './posthog-secret.guard';
 import { PosthogAcceptedDto, PosthogFlatEventDto } from './posthog.dto';

@@ -1,9 +1,9 @@
 import { BadRequestException, Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AllowQueryToken, ApiKeyGuard } from '../../common/api-key.guard';
-import { CopilotService } from '../../copilot/copilot.service';
-import { ChatThrottlerGuard } from '../rate-limit/chat-throttler.guard';
-import { chatValidationPipe } from '../rest/chat-validation.pipe';
+import { AllowQueryToken, ApiKeyGuard } from '../../../common/api-key.guard';
+import { CopilotService } from '../../../copilot/copilot.service';
+import { ChatThrottlerGuard } from '../../../common/rate-limit/chat-throttler.guard';
+import { chatValidationPipe } from '../../rest/chat-validation.pipe';
 import { BridgeReplyDto, ReplyQueryDto } from './reply.dto';
 
 const MAX_USER_ID_CHARS = 200;

@@ -1,9 +1,9 @@
 import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { parseJsonBuffer } from '../../common/json-body';
-import { ActivityIngestService } from '../activity-ingest.service';
-import { IngestStats } from '../ingest-stats.service';
+import { parseJsonBuffer } from '../../../common/json-body';
+import { ActivityIngestService } from '../../activity-ingest.service';
+import { IngestStats } from '../../ingest-stats.service';
 import { ConnectorSignatureGuard } from './connector-signature.guard';
 import { ActivityEventDto, IngestAcceptedDto } from './push-webhook.dto';
 
