@@ -32,7 +32,6 @@ interface AutocannonResult {
   errors: number;
 }
 // autocannon ships no types; this is the slice used here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon: (opts: Record<string, unknown>) => Promise<AutocannonResult> = require('autocannon');
 
 Logger.overrideLogger(false);

@@ -1,22 +1,28 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
-import { toErrorBody, AllExceptionsFilter } from './common/http-exception.filter';
-import { RAW_BODY_PATHS } from './common/json-body';
-import type { RawBodyRequest } from './common/raw-body';
+import { toErrorBody } from './common/http-exception.filter';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
+import { InvalidBodyHooks } from './observability/invalid-body.hooks';
 import { MetricsService } from './observability/metrics.service';
 
+/** Options every app instance is created with (main.ts and the end-to-end tests). */
+export const APP_OPTIONS = { rawBody: true, bodyParser: false, bufferLogs: true } as const;
+
 /**
- * Everything main.ts and the end-to-end tests share: body parsing with a size cap
- * (webhook routes keep the raw bytes for signature checks), JSON errors, HTTP
- * metrics, OpenAPI at /docs and the pino logger. Signals are handled in main.ts.
- * The app must be created with `{ bodyParser: false, bufferLogs: true }`.
+ * Everything main.ts and the end-to-end tests share: the JSON body parser with a size
+ * cap (Nest keeps the raw bytes in `req.rawBody` for signature checks), JSON errors for
+ * bodies that do not parse, HTTP metrics, OpenAPI at /docs and the pino logger. The
+ * global filter and pipe are APP_FILTER / APP_PIPE providers; signals are handled in
+ * main.ts. The app must be created with APP_OPTIONS.
  */
 export function configureApp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
   const cfg = app.get<ConfigOf<typeof appConfig>>(appConfig.KEY);
   const metrics = app.get(MetricsService);
+  const invalidBodies = app.get(InvalidBodyHooks);
   app.useLogger(app.get(Logger));
 
   const httpDuration = metrics.histogram({
@@ -37,20 +43,16 @@ export function configureApp(app: INestApplication): void {
     next();
   });
 
-  const limit = cfg.bodyLimitBytes;
-  const keepRaw = (req: RawBodyRequest, _res: unknown, buf: Buffer) => {
-    req.rawBody = buf;
-  };
-  app.use(RAW_BODY_PATHS, express.raw({ type: () => true, limit, verify: keepRaw }));
-  app.use(express.json({ type: () => true, limit, verify: keepRaw }));
+  // Every body is read as JSON whatever its content type (webhook senders are not all careful with it);
+  // any JSON value parses, and each route says what shape it needs.
+  express.useBodyParser('json', { limit: cfg.bodyLimitBytes, type: () => true, strict: false });
   // Body-parser failures happen before routing; answer them in the same JSON shape.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
     const body = toErrorBody(err);
+    if ((err as { type?: string }).type === 'entity.parse.failed') invalidBodies.report(req.path, 'invalid_json');
     res.status(body.statusCode).json(body);
   });
-
-  app.useGlobalFilters(new AllExceptionsFilter());
 
   const doc = new DocumentBuilder()
     .setTitle('activity-copilot')

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { configureApp } from './bootstrap';
+import { APP_OPTIONS, configureApp } from './bootstrap';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
 import { ConfigValidationError } from './config/env.schema';
 
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, APP_OPTIONS);
   configureApp(app);
   const cfg = app.get<ConfigOf<typeof appConfig>>(appConfig.KEY);
   const server = await app.listen(cfg.port, cfg.host);

@@ -286,13 +286,13 @@ describe('channel switches', () => {
     }
   });
 
-  it('with rest, the REST adapter is registered and refuses to speak first', async () => {
+  it('REST is request/response: the pipeline has no adapter to speak first through it', async () => {
     const t = await bootTestApp();
     try {
-      const { ChannelRegistry } = await import('../src/channels/channel.registry');
-      const rest = t.app.get(ChannelRegistry).get('rest');
-      expect(rest?.canDeliver).toBe(false);
-      await expect(rest!.deliver({ conversationId: 'c' }, { text: 'hi' })).rejects.toThrow(/cannot send unprompted messages/);
+      const { ReplyPipeline } = await import('../src/channels/reply-pipeline.service');
+      const pipeline = t.app.get(ReplyPipeline);
+      expect(pipeline.canSend('rest')).toBe(false);
+      await expect(pipeline.deliver('rest', { conversationId: 'c' }, { text: 'hi' })).rejects.toThrow(/cannot send unprompted messages/);
     } finally {
       await t.close();
     }

@@ -1,10 +1,9 @@
 import { readFixture, readJsonFixture } from './support/fixtures';
-import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { hmacSha256Hex } from '../src/common/secrets';
-import { ChannelRegistry } from '../src/channels/channel.registry';
-import { CRISP_DELIVERY_POLICY, type CrispDeliveryPolicy } from '../src/channels/crisp/crisp.constants';
+import { DELIVERY_POLICY, type DeliveryPolicy } from '../src/channels/delivery-policy';
+import { ReplyPipeline } from '../src/channels/reply-pipeline.service';
 import { FALLBACK_REPLY } from '../src/copilot/copilot.prompt';
 import { MetricsService } from '../src/observability/metrics.service';
 import type { JobQueue } from '../src/queue/job-queue.port';
@@ -20,7 +19,7 @@ const HOOK_KEY = 'hook-secret-3f9a';
 const SIGNING = 'plugin-signing-secret';
 
 /** Retries in milliseconds instead of seconds; same attempts as production. */
-const FAST_POLICY: CrispDeliveryPolicy = { attempts: 5, backoffMs: 5, maxBackoffMs: 20, requestTimeoutMs: 2_000 };
+const FAST_POLICY: DeliveryPolicy = { attempts: 5, backoffMs: 5, maxBackoffMs: 20 };
 
 const crispEnv = (crispUrl: string, openAiUrl: string, extra: Record<string, string> = {}) => ({
   CHANNELS: 'rest,crisp',
@@ -39,7 +38,7 @@ const crispEnv = (crispUrl: string, openAiUrl: string, extra: Record<string, str
 });
 
 const boot = (crispUrl: string, openAiUrl: string, extra?: Record<string, string>) =>
-  bootTestApp({ env: crispEnv(crispUrl, openAiUrl, extra), override: (b) => b.overrideProvider(CRISP_DELIVERY_POLICY).useValue(FAST_POLICY) });
+  bootTestApp({ env: crispEnv(crispUrl, openAiUrl, extra), override: (b) => b.overrideProvider(DELIVERY_POLICY).useValue(FAST_POLICY) });
 
 /** A visitor text message hook, the fixture with another session/fingerprint/content. */
 const visitorMessage = (over: { session?: string; fingerprint?: number; content?: string; from?: string; type?: string; event?: string } = {}) => ({
@@ -212,7 +211,7 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
     expect(crisp.byRoute('message')).toHaveLength(5);
     expect(crisp.messagesSent()).toHaveLength(0);
     const metrics = await t.app.get(MetricsService).render();
-    expect(metrics).toMatch(/crisp_messages_total\{kind="reply",outcome="failed"\} [1-9]/);
+    expect(metrics).toMatch(/channel_messages_total\{channel="crisp",kind="reply",outcome="failed"\} [1-9]/);
   });
 
   it('does not retry other 4xx answers', async () => {
@@ -286,11 +285,11 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
     });
   });
 
-  it('Channel.deliver posts an operator message to a known session, once per delivery id', async () => {
-    const registry = t.app.get(ChannelRegistry);
-    expect(registry.get('crisp')?.canDeliver).toBe(true);
-    await registry.deliver('crisp', { conversationId: 'session_proactive', metadata: { deliveryId: 'd1' } }, { text: 'Need a hand with billing?' });
-    await registry.deliver('crisp', { conversationId: 'session_proactive', metadata: { deliveryId: 'd1' } }, { text: 'Need a hand with billing?' });
+  it('ReplyPipeline.deliver posts an unprompted operator message to a known session, once per delivery id', async () => {
+    const pipeline = t.app.get(ReplyPipeline);
+    expect(pipeline.canSend('crisp')).toBe(true);
+    await pipeline.deliver('crisp', { conversationId: 'session_proactive' }, { text: 'Need a hand with billing?' }, 'd1');
+    await pipeline.deliver('crisp', { conversationId: 'session_proactive' }, { text: 'Need a hand with billing?' }, 'd1');
     await settle();
     const sent = crisp.messagesSent('session_proactive');
     expect(sent.map((r) => r.body.content)).toEqual(['Need a hand with billing?']);

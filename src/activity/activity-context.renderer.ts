@@ -1,6 +1,7 @@
 import type { SessionContext, StoredAction, UserActivity } from './session-store/session-store.port';
 
 /** C0/C1 control characters except tab and newline; stripped from untrusted activity text. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
 
 /** Removes control and bidi-override characters and folds newlines, so one action stays one line. */
@@ -11,12 +12,28 @@ export function sanitizeActivityText(s: string, maxChars = 300): string {
 
 export const CURRENT_POSITION_MARK = '← current position';
 
-export function renderAction(a: StoredAction, n: number, current: boolean): string {
-  const label = sanitizeActivityText(a.title || a.description || '(untitled action)');
-  const type = a.type ? `[${sanitizeActivityText(a.type, 20)}] ` : '';
+/** An action as shown to the model: sanitised label, type and page (rendered text and structured grounding agree). */
+export interface DescribedAction {
+  type?: string;
+  label: string;
+  page?: string;
+}
+
+export function describeAction(a: StoredAction): DescribedAction {
+  const type = a.type ? sanitizeActivityText(a.type, 20) : '';
   const page = a.canonicalUrl || a.rawUrl;
-  const where = page ? ` — ${sanitizeActivityText(page, 200)}` : '';
-  return `${n}. ${type}${label}${where}${current ? `  ${CURRENT_POSITION_MARK}` : ''}`;
+  return {
+    type: type || undefined,
+    label: sanitizeActivityText(a.title || a.description || '(untitled action)'),
+    page: page ? sanitizeActivityText(page, 200) : undefined,
+  };
+}
+
+export function renderAction(a: StoredAction, n: number, current: boolean): string {
+  const d = describeAction(a);
+  const type = d.type ? `[${d.type}] ` : '';
+  const where = d.page ? ` — ${d.page}` : '';
+  return `${n}. ${type}${d.label}${where}${current ? `  ${CURRENT_POSITION_MARK}` : ''}`;
 }
 
 function ago(ms: number): string {

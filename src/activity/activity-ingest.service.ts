@@ -1,8 +1,10 @@
-import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
+import { SESSION_STORE } from './activity.constants';
 import { ActivityStream } from './activity.stream';
 import { parseActivityEvent } from './activity.parser';
 import type { ActivityEvent, ActivitySource } from './activity.types';
 import { IngestStats } from './ingest-stats.service';
+import type { SessionScope, SessionStore, SummaryUpdate } from './session-store/session-store.port';
 
 export type IngestOutcome =
   | { status: 'accepted'; type: ActivityEvent['type']; actions?: number }
@@ -16,6 +18,7 @@ export class ActivityIngestService {
   constructor(
     private readonly stream: ActivityStream,
     private readonly stats: IngestStats,
+    @Inject(SESSION_STORE) private readonly store: SessionStore,
   ) {}
 
   /** Throws BadRequestException (nothing published) for an unusable event. */
@@ -38,6 +41,14 @@ export class ActivityIngestService {
     return event.type === 'actions'
       ? { status: 'accepted', type: 'actions', actions: event.actions.length }
       : { status: 'accepted', type: 'summary' };
+  }
+
+  /**
+   * Stores a rolling summary produced inside the service (the summarizer). False when the
+   * session started over or another summary landed since the summary's input was read.
+   */
+  applySummary(scope: SessionScope, update: SummaryUpdate): Promise<boolean> {
+    return this.store.applySummary(scope, update);
   }
 
   /** For sources that already hold a typed event (SSE stream, PostHog extraction). */

@@ -82,12 +82,18 @@ export const summarizerConfig = namespace('summarizer', (env) => ({
   promptFile: env.SUMMARY_PROMPT_FILE,
   retryBaseMs: env.SUMMARY_RETRY_BASE_MS,
   retryMaxMs: env.SUMMARY_RETRY_MAX_MS,
+  concurrency: env.SUMMARY_CONCURRENCY,
+  temperature: env.SUMMARY_TEMPERATURE ?? env.LLM_TEMPERATURE,
 }));
+
+/** Extra time, on top of LLM_TIMEOUT_MS, for everything around the model call (stores, context). */
+const REPLY_DEADLINE_MARGIN_MS = 500;
 
 export const copilotConfig = namespace('copilot', (env) => ({
   historyTurns: env.HISTORY_TURNS,
   maxContextChars: env.MAX_CONTEXT_CHARS,
-  lookbackSeconds: env.LOOKBACK_SECONDS,
+  /** How long a synchronous channel (Rasa) waits for a reply: the LLM budget plus a margin for the rest. */
+  replyDeadlineMs: env.LLM_TIMEOUT_MS + REPLY_DEADLINE_MARGIN_MS,
 }));
 
 export const crispConfig = namespace('crisp', (env) => ({

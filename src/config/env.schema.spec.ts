@@ -41,7 +41,8 @@ describe('environment validation', () => {
     [{ ALLOW_UNAUTHENTICATED: 'maybe' }, 'ALLOW_UNAUTHENTICATED:'],
     [{ LLM_PROVIDER: 'openai' }, 'OPENAI_API_KEY is required'],
     [{ LLM_PROVIDER: 'anthropic' }, 'ANTHROPIC_API_KEY is required'],
-    [{ STORE: 'redis' }, 'REDIS_URL is required'],
+    [{ STORE: 'redis' }, 'STORE=redis is not available in this build yet'],
+    [{ QUEUE: 'bullmq' }, 'QUEUE=bullmq is not available in this build yet'],
     [{ STREAM_URL: 'https://connector.example/stream/p' }, 'UNKEY_API_KEY is required'],
     [{ CHANNELS: 'crisp' }, 'CRISP_WEBSITE_ID is required'],
   ])('%j fails naming the variable', (raw, expected) => {

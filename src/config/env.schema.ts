@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -112,6 +113,8 @@ export const envSchema = z.object({
   SUMMARY_PROMPT_FILE: optionalString,
   SUMMARY_RETRY_BASE_MS: int(5_000, 1),
   SUMMARY_RETRY_MAX_MS: int(300_000, 1),
+  SUMMARY_CONCURRENCY: int(4, 1, 256),
+  SUMMARY_TEMPERATURE: z.preprocess(emptyToUndefined, z.coerce.number({ error: 'must be a number' }).min(0).max(2).optional()),
 
   // Copilot
   HISTORY_TURNS: int(10, 0, 200),
@@ -154,9 +157,13 @@ function crossFieldProblems(env: Env): string[] {
   if (provider === 'anthropic' && !env.ANTHROPIC_API_KEY) {
     problems.push('ANTHROPIC_API_KEY is required when LLM_PROVIDER=anthropic');
   }
-  if (env.STORE === 'redis' && !env.REDIS_URL) problems.push('REDIS_URL is required when STORE=redis');
-  if (env.QUEUE === 'bullmq' && !env.REDIS_URL) problems.push('REDIS_URL is required when QUEUE=bullmq');
+  if (env.STORE === 'redis') problems.push('STORE=redis is not available in this build yet (supported: memory)');
+  if (env.QUEUE === 'bullmq') problems.push('QUEUE=bullmq is not available in this build yet (supported: memory)');
   if (env.STREAM_URL && !env.UNKEY_API_KEY) problems.push('UNKEY_API_KEY is required when STREAM_URL is set');
+  if (env.SUMMARY_PROMPT_FILE) {
+    const problem = promptFileProblem(env.SUMMARY_PROMPT_FILE);
+    if (problem) problems.push(`SUMMARY_PROMPT_FILE: ${problem}`);
+  }
   if (env.CHANNELS.includes('crisp')) {
     for (const key of ['CRISP_WEBSITE_ID', 'CRISP_TOKEN_IDENTIFIER', 'CRISP_TOKEN_KEY', 'CRISP_WEBHOOK_SECRET'] as const) {
       if (!env[key]) problems.push(`${key} is required when CHANNELS contains crisp`);
@@ -173,6 +180,17 @@ function crossFieldProblems(env: Env): string[] {
     }
   }
   return problems;
+}
+
+/** Why a summary prompt template file cannot be used, if it cannot. */
+function promptFileProblem(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+  return text.includes('{actions}') ? undefined : 'the template must contain the placeholder {actions}';
 }
 
 /** Validates the raw environment; throws ConfigValidationError naming every bad variable. */

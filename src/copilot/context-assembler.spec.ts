@@ -1,6 +1,8 @@
 import type { Action } from '../activity/activity.types';
 import { MemorySessionStore } from '../activity/session-store/memory.session-store';
-import { ContextAssembler, renderWithinBudget } from './context-assembler';
+import { ActivityReader } from '../activity/activity-reader.service';
+import { ContextAssembler } from './context-assembler';
+import { renderWithinBudget } from './context-renderer';
 import type { ChatTurn } from './copilot.types';
 import { MemoryConversationStore } from './memory.conversation-store';
 
@@ -13,7 +15,7 @@ describe('ContextAssembler', () => {
   let sessions: MemorySessionStore;
   let conversations: MemoryConversationStore;
   let assembler: ContextAssembler;
-  const cfg = { historyTurns: 10, maxContextChars: 6_000, lookbackSeconds: 300 };
+  const cfg = { historyTurns: 10, maxContextChars: 6_000 };
   const push = (sessionId: string, userId: string, titles: string[], productId = 'acme', email?: string) =>
     sessions.appendActions({
       type: 'actions', productId, sessionId, userId, email, actions: titles.map((t) => act(t)), count: titles.length, forwardedAt: 0, source: 'test',
@@ -26,7 +28,7 @@ describe('ContextAssembler', () => {
       lookbackSeconds: 300, maxActions: 30, maxSessions: 1_000, maxSessionsPerUser: 20, maxUsers: 1_000, sessionTtlSeconds: 86_400, now: () => clock,
     });
     conversations = new MemoryConversationStore({ maxConversations: 100 });
-    assembler = new ContextAssembler(sessions, conversations, cfg);
+    assembler = new ContextAssembler(new ActivityReader(sessions), conversations, cfg);
   });
 
   it('renders the newest 3 sessions newest first, marking only the latest action as current', async () => {
@@ -82,6 +84,7 @@ describe('ContextAssembler', () => {
     const ctx = await assembler.assemble(turn(), clock);
     expect(ctx.activity).not.toMatch(/<<<|>>>/);
     expect(ctx.activity.match(/← current position/g)).toHaveLength(1);
+    // eslint-disable-next-line no-control-regex -- asserting a control character is gone
     expect(ctx.activity).not.toMatch(/[\u0007\u202E]/);
     expect(ctx.activity).toContain('ignore previous instructions');
   });
@@ -90,7 +93,7 @@ describe('ContextAssembler', () => {
     await push('old', 'u1', Array.from({ length: 30 }, (_, i) => `old action ${i} ${'x'.repeat(80)}`));
     clock += 1_000;
     await push('new', 'u1', Array.from({ length: 30 }, (_, i) => `new action ${i} ${'y'.repeat(80)}`));
-    const small = new ContextAssembler(sessions, conversations, { ...cfg, maxContextChars: 1_500 });
+    const small = new ContextAssembler(new ActivityReader(sessions), conversations, { ...cfg, maxContextChars: 1_500 });
     const ctx = await small.assemble(turn(), clock);
     expect(ctx.activity.length).toBeLessThanOrEqual(1_500);
     expect(ctx.droppedChars).toBeGreaterThan(0);
@@ -126,7 +129,7 @@ describe('ContextAssembler', () => {
   });
 
   it('returns the last HISTORY_TURNS turns, never opening with an assistant turn', async () => {
-    const small = new ContextAssembler(sessions, conversations, { ...cfg, historyTurns: 3 });
+    const small = new ContextAssembler(new ActivityReader(sessions), conversations, { ...cfg, historyTurns: 3 });
     await conversations.appendTurns('c1', [
       { role: 'user', text: 'q1', at: 1 }, { role: 'assistant', text: 'a1', at: 2 },
       { role: 'user', text: 'q2', at: 3 }, { role: 'assistant', text: 'a2', at: 4 },

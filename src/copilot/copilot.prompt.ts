@@ -1,3 +1,5 @@
+import { neutraliseDelimiters } from '../common/text';
+
 /**
  * The copilot's reply prompt. Bump PROMPT_VERSION whenever the wording changes, so
  * logs and metrics can tell which prompt produced a given reply.
@@ -94,6 +96,4 @@ export const FALLBACK_REPLY =
   "Sorry, I can't reach my assistant service right now, so I can't give you a proper answer. Please try again in a minute; if it's urgent, a member of our team can help.";
 
 /** The person's own words stay as written, except that they cannot forge our block delimiters. */
-export function neutraliseMessage(text: string): string {
-  return text.replace(/<{3,}/g, '‹‹').replace(/>{3,}/g, '››');
-}
+export const neutraliseMessage = neutraliseDelimiters;

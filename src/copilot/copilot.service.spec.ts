@@ -2,6 +2,7 @@ import type { Action } from '../activity/activity.types';
 import { MemorySessionStore } from '../activity/session-store/memory.session-store';
 import { MetricsService } from '../observability/metrics.service';
 import { LlmUnavailableError, type LlmProvider, type LlmRequest, type LlmResponse } from '../llm/llm.port';
+import { ActivityReader } from '../activity/activity-reader.service';
 import { ContextAssembler } from './context-assembler';
 import { ACTIVITY_CLOSE, ACTIVITY_OPEN, FALLBACK_REPLY, PROMPT_ID } from './copilot.prompt';
 import { CopilotService, conversationKey } from './copilot.service';
@@ -30,7 +31,7 @@ describe('CopilotService', () => {
   let conversations: MemoryConversationStore;
   const cfg = { historyTurns: 10, maxContextChars: 6_000, lookbackSeconds: 300 };
   const make = (provider: LlmProvider) =>
-    new CopilotService(new ContextAssembler(sessions, conversations, cfg), provider, conversations, cfg, new MetricsService());
+    new CopilotService(new ContextAssembler(new ActivityReader(sessions), conversations, cfg), provider, conversations, cfg, new MetricsService());
   const push = (userId: string, titles: string[], email?: string) =>
     sessions.appendActions({
       type: 'actions', productId: 'acme', sessionId: `s-${userId}`, userId, email, actions: titles.map(act), count: titles.length, forwardedAt: 0, source: 'test',

@@ -24,6 +24,16 @@ export interface CopilotReply {
   /** The user's first name, when an email gave it. */
   name?: string;
   conversationId: string;
-  /** True when the LLM failed and the reply is the fallback text. */
+  /** True when no model answer could be had and the reply is the fallback text. */
   fallback?: boolean;
+  /** Why: the model was unavailable, or the caller's deadline passed first. */
+  fallbackReason?: 'llm_unavailable' | 'deadline';
+}
+
+export interface ReplyOptions {
+  /**
+   * Answer within this many ms: past it the reply is the fallback text, while the model
+   * call goes on in the background and still records its turn. Synchronous channels use it.
+   */
+  withinMs?: number;
 }

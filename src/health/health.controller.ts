@@ -1,10 +1,7 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { SESSION_STORE } from '../activity/activity.constants';
-import { IngestStats } from '../activity/ingest-stats.service';
-import type { SessionStore } from '../activity/session-store/session-store.port';
 import { HealthRegistry, type ComponentStatus } from '../observability/health.registry';
 import { MetricsService } from '../observability/metrics.service';
 
@@ -18,6 +15,8 @@ class HealthzDto {
   @ApiProperty({ description: 'Per-component status (store, stream source, queues …)' }) components!: Record<string, ComponentStatus>;
 }
 
+const count = (c: ComponentStatus | undefined, field: string): number => (typeof c?.[field] === 'number' ? (c[field] as number) : 0);
+
 @ApiTags('operations')
 @SkipThrottle()
 @Controller()
@@ -25,8 +24,6 @@ export class HealthController {
   private readonly startedAt = Date.now();
 
   constructor(
-    @Inject(SESSION_STORE) private readonly store: SessionStore,
-    private readonly stats: IngestStats,
     private readonly registry: HealthRegistry,
     private readonly metrics: MetricsService,
     private readonly health: HealthCheckService,
@@ -37,16 +34,15 @@ export class HealthController {
   @Get('healthz')
   @ApiOkResponse({ type: HealthzDto })
   async healthz(): Promise<HealthzDto> {
-    const [storeStats, components] = await Promise.all([this.store.stats().catch(() => ({ usersTracked: 0, sessionsTracked: 0 })), this.registry.collect()]);
-    const totals = this.stats.totals();
+    const components = await this.registry.collect();
     const degraded = Object.values(components).some((c) => c.status !== 'up');
     return {
       status: degraded ? 'degraded' : 'ok',
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
-      users_tracked: storeStats.usersTracked,
-      sessions_tracked: storeStats.sessionsTracked,
-      events_ingested: totals.ingested,
-      events_rejected: totals.rejected,
+      users_tracked: count(components.session_store, 'users_tracked'),
+      sessions_tracked: count(components.session_store, 'sessions_tracked'),
+      events_ingested: count(components.ingest, 'events_ingested'),
+      events_rejected: count(components.ingest, 'events_rejected'),
       components,
     };
   }

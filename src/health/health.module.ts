@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ActivityModule } from '../activity/activity.module';
 import { HealthController } from './health.controller';
 
+/** /healthz, /readyz and /metrics; component status comes from the observability registry. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), ActivityModule],
+  imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
 })
 export class HealthModule {}

@@ -83,39 +83,16 @@ export function fromSdkError(err: unknown): LlmProviderError {
 }
 
 /**
- * An abort signal that fires on the caller's signal or after `timeoutMs`, and
- * remembers which: SDKs report both as a generic abort or connection error.
+ * Maps whatever a provider's SDK call threw. An abort caused by a timeout signal
+ * (`AbortSignal.timeout`, or the resilient wrapper's deadline) is a timeout; any other
+ * abort is the caller giving up.
  */
-export function deadlineSignal(timeoutMs: number, caller?: AbortSignal): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
-  const controller = new AbortController();
-  let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    controller.abort();
-  }, timeoutMs);
-  const onAbort = () => controller.abort();
-  if (caller?.aborted) controller.abort();
-  else caller?.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    timedOut: () => expired,
-    dispose: () => {
-      clearTimeout(timer);
-      caller?.removeEventListener('abort', onAbort);
-    },
-  };
-}
-
-/** Runs one SDK call under a deadline and maps whatever it throws to LlmProviderError. */
-export async function callWithDeadline<T>(timeoutMs: number, caller: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const deadline = deadlineSignal(timeoutMs, caller);
-  try {
-    return await call(deadline.signal);
-  } catch (err) {
-    if (deadline.timedOut() && !caller?.aborted) throw new LlmProviderError('timeout', `LLM call exceeded ${timeoutMs} ms`, undefined, undefined, err);
-    if (caller?.aborted) throw new LlmProviderError('unknown', 'LLM call aborted by caller', undefined, undefined, err);
-    throw fromSdkError(err);
-  } finally {
-    deadline.dispose();
+export function toProviderError(err: unknown, signal: AbortSignal | undefined): LlmProviderError {
+  if (err instanceof LlmProviderError) return err;
+  if (signal?.aborted) {
+    const why = signal.reason as { name?: string } | undefined;
+    if (why?.name === 'TimeoutError') return new LlmProviderError('timeout', 'LLM call exceeded its deadline', undefined, undefined, err);
+    return new LlmProviderError('unknown', 'LLM call aborted by caller', undefined, undefined, err);
   }
+  return fromSdkError(err);
 }

@@ -47,8 +47,8 @@ export class LlmModule implements OnModuleInit {
   onModuleInit(): void {
     // An open breaker is "degraded", not "down": replies still go out (fallback text) and readiness must not flap with a vendor outage.
     this.health.register('llm', () => {
-      const breaker = this.llm instanceof ResilientLlm ? this.llm.state() : 'closed';
-      return { status: breaker === 'closed' ? 'up' : 'degraded', provider: this.llm.name, breaker };
+      const s = this.llm.status?.() ?? { provider: this.llm.name, breaker: 'closed' as const };
+      return { ...s, status: s.breaker === 'closed' ? 'up' : 'degraded' };
     });
   }
 }

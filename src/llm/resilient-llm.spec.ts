@@ -19,7 +19,7 @@ describe('ResilientLlm over the real openai client and a local server', () => {
   });
 
   function build(opts: Partial<ResilienceOptions> = {}): ResilientLlm {
-    const provider = new OpenAiProvider({ apiKey: 'k', baseUrl: fake.url, model: 'm', temperature: 0.3, maxTokens: 64, timeoutMs: 5_000 });
+    const provider = new OpenAiProvider({ apiKey: 'k', baseUrl: fake.url, model: 'm', temperature: 0.3, maxTokens: 64 });
     // Long default backoff: a retry that succeeds quickly can only have used the server's hint.
     return new ResilientLlm(provider, { timeoutMs: 3_000, maxRetries: 2, breakerThreshold: 5, breakerHalfOpenMs: 30_000, retryBaseMs: 10_000, ...opts }, metrics);
   }

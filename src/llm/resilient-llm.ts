@@ -17,9 +17,11 @@ import {
   type RetryPolicy,
 } from 'cockatiel';
 import type { Counter, Gauge, Histogram } from 'prom-client';
+import { exponentialBackoff } from '../common/backoff';
+import { errorMessage } from '../common/text';
 import type { MetricsService } from '../observability/metrics.service';
 import { LlmProviderError, isRetryableReason } from './llm-errors';
-import { LlmUnavailableError, type LlmFailureReason, type LlmProvider, type LlmRequest, type LlmResponse } from './llm.port';
+import { LlmUnavailableError, type LlmFailureReason, type LlmProvider, type LlmRequest, type LlmResponse, type LlmStatus } from './llm.port';
 
 export interface ResilienceOptions {
   /** Budget for one `complete` call, retries and waits included (a request's own timeoutMs wins). */
@@ -43,19 +45,19 @@ const STATE_VALUE: Record<CircuitState, number> = {
   [CircuitState.Isolated]: 2,
 };
 
-/** Server hint (Retry-After / retry-after-ms) first, else exponential backoff with jitter. */
+/** Server hint (Retry-After / retry-after-ms) first, else the next step of cockatiel's exponential backoff. */
 class RetryAfterBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>> {
-  constructor(
-    private readonly baseMs: number,
-    private readonly maxMs: number,
-  ) {}
+  constructor(private readonly step: IBackoff<unknown>) {}
+
+  /** Half jitter: each wait is between half and all of base × 2^n, capped at maxMs. */
+  static start(baseMs: number, maxMs: number): RetryAfterBackoff {
+    return new RetryAfterBackoff(exponentialBackoff({ initialMs: baseMs / 2, maxMs, jitterRatio: 1 }).next());
+  }
 
   next(context: IRetryBackoffContext<unknown>): IBackoff<IRetryBackoffContext<unknown>> {
     const error = 'error' in context.result ? context.result.error : undefined;
     const hinted = error instanceof LlmProviderError ? error.retryAfterMs : undefined;
-    const exp = Math.min(this.maxMs, this.baseMs * 2 ** Math.max(0, context.attempt - 1));
-    const duration = hinted ?? Math.round(exp / 2 + (Math.random() * exp) / 2);
-    return { duration, next: (c) => this.next(c) };
+    return { duration: hinted ?? this.step.duration, next: (c) => new RetryAfterBackoff(this.step.next(undefined)).next(c) };
   }
 }
 
@@ -105,6 +107,10 @@ export class ResilientLlm implements LlmProvider {
     });
   }
 
+  /**
+   * The single owner of a call's deadline: cockatiel's timeout aborts the signal each
+   * attempt gets (combined with the caller's), so providers only pass it on.
+   */
   async complete(request: LlmRequest): Promise<LlmResponse> {
     const purpose = request.purpose ?? 'unspecified';
     const timeoutMs = request.timeoutMs ?? this.opts.timeoutMs;
@@ -119,8 +125,7 @@ export class ResilientLlm implements LlmProvider {
     try {
       const response = await policy.execute(async ({ signal }) => {
         if (signal.aborted) throw new LlmProviderError('unknown', 'LLM call aborted');
-        const remaining = Math.max(1, deadline - Date.now());
-        return this.inner.complete({ ...request, timeoutMs: remaining, signal });
+        return this.inner.complete({ ...request, signal });
       }, request.signal);
       observe('success');
       if (response.usage?.inputTokens) this.tokens.inc({ provider: this.name, kind: 'input' }, response.usage.inputTokens);
@@ -136,16 +141,20 @@ export class ResilientLlm implements LlmProvider {
   }
 
   /** Current breaker state for health output. */
-  state(): 'closed' | 'half_open' | 'open' {
+  state(): LlmStatus['breaker'] {
     const v = STATE_VALUE[this.breaker.state];
     return v === 0 ? 'closed' : v === 1 ? 'half_open' : 'open';
+  }
+
+  status(): LlmStatus {
+    return { provider: this.name, breaker: this.state() };
   }
 
   private retryPolicy(deadline: number): RetryPolicy {
     const policy = retry(
       // A retry whose server-requested wait would overrun the call's budget is not worth starting.
       handleWhen((err) => err instanceof LlmProviderError && isRetryableReason(err.reason) && Date.now() + (err.retryAfterMs ?? 0) < deadline),
-      { maxAttempts: this.opts.maxRetries, backoff: new RetryAfterBackoff(this.opts.retryBaseMs ?? 500, this.opts.retryMaxMs ?? 8_000) },
+      { maxAttempts: this.opts.maxRetries, backoff: RetryAfterBackoff.start(this.opts.retryBaseMs ?? 500, this.opts.retryMaxMs ?? 8_000) },
     );
     policy.onRetry((r) => {
       const reason = 'error' in r ? reasonOf(r.error) : 'unknown';
@@ -161,7 +170,7 @@ export class ResilientLlm implements LlmProvider {
     if (callerSignal?.aborted) return new LlmUnavailableError('unknown', 'LLM call aborted by caller', err);
     if (err instanceof TaskCancelledError) return new LlmUnavailableError('timeout', `LLM call exceeded ${timeoutMs} ms`, err);
     if (err instanceof LlmProviderError) return new LlmUnavailableError(err.reason, err.message, err);
-    return new LlmUnavailableError('unknown', err instanceof Error ? err.message : String(err), err);
+    return new LlmUnavailableError('unknown', errorMessage(err), err);
   }
 }
 

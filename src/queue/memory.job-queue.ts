@@ -78,7 +78,7 @@ export class MemoryJobQueue implements JobQueue {
   private readonly outcomes?: Counter<string>;
   private readonly maxPending: number;
   private readonly random: () => number;
-  private idleWaiters: Array<() => void> = [];
+  private idleWaiters: Array<{ idle: () => boolean; done: () => void }> = [];
   private closed = false;
   private failedTotal = 0;
   private completedTotal = 0;
@@ -133,21 +133,7 @@ export class MemoryJobQueue implements JobQueue {
 
   /** Resolves when no job is queued, running or waiting for a retry, or when timeoutMs passes (whichever is first). */
   async drain(timeoutMs?: number): Promise<void> {
-    if (this.active.size === 0) return;
-    await new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-      this.idleWaiters.push(done);
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
-          resolve();
-        }, timeoutMs);
-      }
-    });
+    await this.waitFor(() => this.active.size === 0, timeoutMs);
   }
 
   /**
@@ -158,7 +144,8 @@ export class MemoryJobQueue implements JobQueue {
   async close(timeoutMs = 0): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (timeoutMs > 0) await this.drain(timeoutMs);
+    // Jobs waiting for a retry are not waited for: their delay may well outlast the timeout.
+    if (timeoutMs > 0) await this.waitFor(() => this.active.size === this.timers.size, timeoutMs);
     for (const [t] of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const lane of this.lanes.values()) lane.worker.kill();
@@ -196,6 +183,34 @@ export class MemoryJobQueue implements JobQueue {
       failed: this.failedTotal,
       completed: this.completedTotal,
     };
+  }
+
+  private waitFor(idle: () => boolean, timeoutMs?: number): Promise<void> {
+    if (idle()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = { idle, done: () => {} };
+      waiter.done = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      this.idleWaiters.push(waiter);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
+          resolve();
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /** Wakes the waiters whose condition now holds. */
+  private notifyWaiters(): void {
+    if (this.idleWaiters.length === 0) return;
+    const ready = this.idleWaiters.filter((w) => w.idle());
+    if (ready.length === 0) return;
+    this.idleWaiters = this.idleWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.done();
   }
 
   private dispatch(job: Job): void {
@@ -239,6 +254,7 @@ export class MemoryJobQueue implements JobQueue {
         this.dispatch(job);
       }, delay);
       this.timers.set(timer, job);
+      this.notifyWaiters();
     }
   }
 
@@ -246,11 +262,7 @@ export class MemoryJobQueue implements JobQueue {
     this.active.delete(job.id);
     this.pendingByName.set(job.name, Math.max(0, (this.pendingByName.get(job.name) ?? 1) - 1));
     if (!job.reuseIdWhenFinished) this.finished.set(job.id, true);
-    if (this.active.size === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    this.notifyWaiters();
   }
 
   private count(name: string, outcome: string): void {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { renderAction, sanitizeActivityText } from '../activity/activity-context.renderer';
+import { describeAction, renderAction, sanitizeActivityText } from '../activity/activity-context.renderer';
 import type { StoredAction } from '../activity/session-store/session-store.port';
+import { neutraliseDelimiters } from '../common/text';
+import type { LlmGrounding } from '../llm/llm.port';
 
 export const SUMMARY_PROMPT_VERSION = 'summary@1';
 
@@ -18,28 +20,34 @@ New actions since that summary (oldest first):
 
 Write the updated summary of the whole session.`;
 
-/** Reads and checks SUMMARY_PROMPT_FILE at boot; a template without `{actions}` would summarize nothing. */
+/**
+ * Reads and checks SUMMARY_PROMPT_FILE (config validation calls it, so a bad file stops
+ * boot); a template without `{actions}` would summarize nothing.
+ */
 export function loadSummaryTemplate(file: string | undefined): string {
   if (!file) return DEFAULT_SUMMARY_TEMPLATE;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`SUMMARY_PROMPT_FILE: cannot read ${file}: ${(err as Error).message}`);
+    throw new Error(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
-  if (!text.includes('{actions}')) throw new Error('SUMMARY_PROMPT_FILE must contain the placeholder {actions}');
+  if (!text.includes('{actions}')) throw new Error('must contain the placeholder {actions}');
   return text;
 }
 
-/** Activity text cannot forge our block delimiters. */
-function neutralise(s: string): string {
-  return s.replace(/<{3,}/g, '‹‹').replace(/>{3,}/g, '››');
+/** The structured form of a summary request (the offline provider summarises from it). */
+export function summaryGrounding(previous: string | undefined, actions: StoredAction[]): LlmGrounding {
+  return {
+    previousSummary: previous ? sanitizeActivityText(previous, 2_000) : undefined,
+    actions: actions.map(describeAction),
+  };
 }
 
 /** Inputs are untrusted: sanitized, capped and wrapped in delimiters the model is told to treat as data. */
 export function buildSummaryMessage(template: string, previous: string | undefined, actions: StoredAction[]): string {
-  const prev = previous ? neutralise(sanitizeActivityText(previous, 2_000)) : '(none)';
-  const lines = actions.map((a, i) => neutralise(renderAction(a, i + 1, false))).join('\n');
+  const prev = previous ? neutraliseDelimiters(sanitizeActivityText(previous, 2_000)) : '(none)';
+  const lines = actions.map((a, i) => neutraliseDelimiters(renderAction(a, i + 1, false))).join('\n');
   return template
     .replace(/\{previous_summary\}/g, () => `<<<PREVIOUS_SUMMARY\n${prev}\nPREVIOUS_SUMMARY>>>`)
     .replace(/\{actions\}/g, () => `<<<ACTIONS\n${lines}\nACTIONS>>>`);

@@ -2,22 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { MetricsService } from '../../observability/metrics.service';
-import { CRISP_DELIVERY_POLICY, type CrispDeliveryPolicy } from './crisp.constants';
+import { DeliveryError } from '../channel-adapter.port';
+import { CRISP_REQUEST_TIMEOUT_MS } from './crisp.constants';
+
+/** Rate limits (429, 420 "Enhance Your Calm"), server errors and network failures (no status) are worth another try. */
+const isRetriable = (status: number | undefined) => status === undefined || status === 429 || status === 420 || status >= 500;
 
 /** A failed Crisp REST call. `status` is undefined for network errors and timeouts. */
-export class CrispApiError extends Error {
+export class CrispApiError extends DeliveryError {
   constructor(
     readonly route: string,
-    readonly status: number | undefined,
+    status: number | undefined,
     readonly reason: string,
   ) {
-    super(`Crisp ${route} failed: ${status === undefined ? reason : `HTTP ${status} ${reason}`}`);
+    super(`Crisp ${route} failed: ${status === undefined ? reason : `HTTP ${status} ${reason}`}`, isRetriable(status), status);
     this.name = 'CrispApiError';
-  }
-
-  /** Rate limits (429, 420 "Enhance Your Calm"), server errors and network failures are worth another try. */
-  get retriable(): boolean {
-    return this.status === undefined || this.status === 429 || this.status === 420 || this.status >= 500;
   }
 }
 
@@ -29,8 +28,8 @@ export interface CrispConversationMeta {
 
 /**
  * Minimal typed client for the three Crisp REST v1 routes we use. Not the crisp-api
- * package: its 10 s timeout is fixed and it reports network failures as HTTP 500,
- * which hides what went wrong; retries are ours either way (JOB_QUEUE attempts).
+ * package: it reports network failures as HTTP 500, which hides what went wrong;
+ * retries are ours either way (the reply pipeline's JOB_QUEUE attempts).
  */
 @Injectable()
 export class CrispApiClient {
@@ -40,7 +39,6 @@ export class CrispApiClient {
 
   constructor(
     @Inject(crispConfig.KEY) private readonly cfg: ConfigOf<typeof crispConfig>,
-    @Inject(CRISP_DELIVERY_POLICY) private readonly policy: CrispDeliveryPolicy,
     metrics: MetricsService,
   ) {
     this.base = `${cfg.apiUrl.replace(/\/+$/, '')}/v1/website/${encodeURIComponent(cfg.websiteId)}/conversation/`;
@@ -86,11 +84,11 @@ export class CrispApiClient {
         method,
         headers: this.headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.policy.requestTimeoutMs),
+        signal: AbortSignal.timeout(CRISP_REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
       this.errors.inc({ route, status: 'network' });
-      const reason = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${this.policy.requestTimeoutMs} ms` : errorText(err);
+      const reason = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${CRISP_REQUEST_TIMEOUT_MS} ms` : errorText(err);
       throw new CrispApiError(route, undefined, reason);
     }
     const text = await res.text().catch(() => '');

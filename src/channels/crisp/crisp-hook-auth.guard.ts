@@ -1,6 +1,6 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException, type RawBodyRequest } from '@nestjs/common';
+import type { Request } from 'express';
 import type { Counter } from 'prom-client';
-import type { RawBodyRequest } from '../../common/raw-body';
 import { hmacSha256Hex, safeEqual } from '../../common/secrets';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { MetricsService } from '../../observability/metrics.service';
@@ -23,23 +23,23 @@ export class CrispHookAuthGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<RawBodyRequest>();
+    const req = context.switchToHttp().getRequest<RawBodyRequest<Request>>();
     const key = typeof req.query.key === 'string' ? req.query.key : undefined;
     if (!safeEqual(key, this.cfg.webhookSecret)) return this.refuse(req, 'key');
     if (this.cfg.hookSigningSecret && !this.signatureValid(req, this.cfg.hookSigningSecret)) return this.refuse(req, 'signature');
     return true;
   }
 
-  private signatureValid(req: RawBodyRequest, secret: string): boolean {
+  private signatureValid(req: RawBodyRequest<Request>, secret: string): boolean {
     const signature = req.header('x-crisp-signature');
     const timestamp = req.header('x-crisp-request-timestamp');
     if (!signature || !timestamp) return false;
-    const raw = req.rawBody ?? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    const raw = req.rawBody ?? Buffer.alloc(0);
     const signed = Buffer.concat([Buffer.from(`[${timestamp};`), raw, Buffer.from(']')]);
     return safeEqual(signature.trim().toLowerCase(), hmacSha256Hex(secret, signed));
   }
 
-  private refuse(req: RawBodyRequest, check: 'key' | 'signature'): never {
+  private refuse(req: RawBodyRequest<Request>, check: 'key' | 'signature'): never {
     this.rejected.inc({ check });
     this.logger.warn({ check, ip: req.ip }, 'crisp hook refused');
     throw new UnauthorizedException('Unauthorized');

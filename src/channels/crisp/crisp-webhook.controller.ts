@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { parseJsonBuffer } from '../../common/json-body';
+import { RequireJsonBodyGuard } from '../../common/require-json-body.guard';
 import { CrispHookAuthGuard } from './crisp-hook-auth.guard';
 import { CrispWebhookService } from './crisp-webhook.service';
 import { parseCrispEnvelope } from './crisp-webhook.schema';
@@ -12,7 +12,7 @@ export class CrispWebhookController {
 
   @Post('hooks')
   @HttpCode(200)
-  @UseGuards(CrispHookAuthGuard)
+  @UseGuards(CrispHookAuthGuard, RequireJsonBodyGuard)
   @ApiOperation({
     summary: 'Crisp web hook (website or plugin hooks)',
     description:
@@ -31,8 +31,8 @@ export class CrispWebhookController {
   @ApiResponse({ status: 400, description: 'Invalid JSON, or no event/data (the message names the field)' })
   @ApiResponse({ status: 401, description: 'Wrong or missing key, or bad X-Crisp-Signature' })
   @ApiResponse({ status: 503, description: 'Reply queue full or shutting down; Crisp should redeliver' })
-  async receive(@Body() body: Buffer): Promise<{ status: 'ok' }> {
-    await this.hooks.handle(parseCrispEnvelope(parseJsonBuffer(body)));
+  async receive(@Body() body: unknown): Promise<{ status: 'ok' }> {
+    await this.hooks.handle(parseCrispEnvelope(body));
     return { status: 'ok' };
   }
 }

@@ -1,5 +1,5 @@
-import { MAX_MESSAGE_CHARS } from '../rest/chat.dto';
-import { MAX_ID_CHARS } from './rasa.constants';
+import { isRecord } from '../../common/text';
+import { MAX_ID_CHARS, MAX_MESSAGE_CHARS } from '../../copilot/chat-limits';
 import type { RasaActionCall } from './rasa-action-call.schema';
 
 export interface RasaTurnSource {
@@ -15,8 +15,7 @@ export interface RasaTurnSource {
   text: string;
 }
 
-const asRecord = (v: unknown): Record<string, unknown> | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+const asRecord = (v: unknown): Record<string, unknown> | undefined => (isRecord(v) ? v : undefined);
 
 /** An id from metadata: widgets send strings, some send numbers; anything else is ignored. */
 function idFrom(v: unknown): string | undefined {

@@ -5,7 +5,6 @@ import { ApiKeyGuard } from '../../common/api-key.guard';
 import { CopilotService } from '../../copilot/copilot.service';
 import { ChatThrottlerGuard } from '../../common/rate-limit/chat-throttler.guard';
 import { ChatRequestDto, ChatResponseDto } from './chat.dto';
-import { chatValidationPipe } from './chat-validation.pipe';
 
 @ApiTags('chat')
 @ApiBearerAuth()
@@ -21,7 +20,7 @@ export class ChatController {
   @ApiResponse({ status: 400, description: 'A field is missing or invalid (the message names it)' })
   @ApiResponse({ status: 401, description: 'Missing or invalid API key' })
   @ApiResponse({ status: 429, description: 'Too many requests for this user; see Retry-After' })
-  async chat(@Body(chatValidationPipe()) body: ChatRequestDto): Promise<ChatResponseDto> {
+  async chat(@Body() body: ChatRequestDto): Promise<ChatResponseDto> {
     const conversationId = body.conversationId ?? randomUUID();
     const res = await this.copilot.reply({
       channel: 'rest',

@@ -1,4 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { exponentialBackoff, nthDelay } from '../../../common/backoff';
 
 export type StreamState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'stopped';
 
@@ -68,11 +69,10 @@ export interface SseClientOptions {
   random?: () => number;
 }
 
-/** Reconnect delay for the n-th consecutive failure (1-based): 1, 2, 4, 8, 16, 30, 30 … s plus jitter. */
+/** Reconnect delay for the n-th consecutive failure (1-based): 1, 2, 4, 8, 16, 30, 30 … s plus jitter (cockatiel's exponential backoff). */
 export function backoffDelayMs(attempt: number, t: Pick<SseClientTimings, 'initialBackoffMs' | 'maxBackoffMs' | 'jitterRatio'>, random: () => number = Math.random): number {
-  const exp = Math.min(Math.max(attempt, 1) - 1, 30);
-  const base = Math.min(t.initialBackoffMs * 2 ** exp, t.maxBackoffMs);
-  return Math.round(base + base * t.jitterRatio * random());
+  const backoff = exponentialBackoff({ initialMs: t.initialBackoffMs, maxMs: t.maxBackoffMs, jitterRatio: t.jitterRatio, jitterAboveMax: true, random });
+  return nthDelay(backoff, Math.min(Math.max(attempt, 1), 31));
 }
 
 class ClientAbort extends Error {

@@ -1,10 +1,13 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import type { Counter } from 'prom-client';
 import { sourcesConfig, storeConfig, type ConfigOf } from '../../../config/config.namespaces';
 import { MetricsService } from '../../../observability/metrics.service';
+import type { KeyValueStore } from '../../../state/key-value-store.port';
+import { KEY_VALUE_STORE } from '../../../state/state.constants';
 import { ActivityIngestService } from '../../activity-ingest.service';
-import { buildActionsEvents, extractAction, unwrapPosthogBody, type ExtractedAction } from './posthog.extraction';
+import { extractAction, type ExtractedAction } from './posthog-action.mapper';
+import { buildActionsEvents, countBySession } from './posthog-batching';
+import { unwrapPosthogBody } from './posthog-body';
 
 export interface PosthogIngestResult {
   status: 'accepted';
@@ -18,24 +21,25 @@ export interface PosthogIngestResult {
 }
 
 /**
- * PostHog destination events → connector-style `actions` events on activity$.
- * Keeps the next action index per (product, session) across requests in a bounded
- * LRU, so indexes keep increasing for a live session without unbounded memory.
+ * PostHog destination events → connector-style `actions` events on activity$. The next
+ * action index per (product, session) is a counter in KEY_VALUE_STORE (expiring with
+ * the session), so indexes keep increasing for a live session across requests and replicas.
  */
 @Injectable()
 export class PosthogIngestService {
   private readonly logger = new Logger(PosthogIngestService.name);
-  private readonly nextIndex: LRUCache<string, number>;
   private readonly received: Counter<string>;
   private readonly skippedTotal: Counter<string>;
+  private readonly indexTtlSeconds: number;
 
   constructor(
     @Inject(sourcesConfig.KEY) private readonly cfg: ConfigOf<typeof sourcesConfig>,
     @Inject(storeConfig.KEY) store: ConfigOf<typeof storeConfig>,
+    @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     private readonly activity: ActivityIngestService,
     metrics: MetricsService,
   ) {
-    this.nextIndex = new LRUCache({ max: store.maxSessions, ttl: store.sessionTtlSeconds * 1000, updateAgeOnGet: true });
+    this.indexTtlSeconds = store.sessionTtlSeconds;
     this.received = metrics.counter({ name: 'posthog_events_received_total', help: 'PostHog events received on /v1/activity/posthog' });
     this.skippedTotal = metrics.counter({
       name: 'posthog_events_skipped_total',
@@ -45,7 +49,7 @@ export class PosthogIngestService {
   }
 
   /** Throws BadRequestException when the body is not a PostHog event shape; bad single events are skipped. */
-  ingest(body: unknown): PosthogIngestResult {
+  async ingest(body: unknown): Promise<PosthogIngestResult> {
     const unwrapped = unwrapPosthogBody(body);
     if (!unwrapped.ok) throw new BadRequestException(unwrapped.message);
     const now = Date.now() / 1000;
@@ -63,8 +67,13 @@ export class PosthogIngestService {
     this.received.inc(unwrapped.events.length);
 
     const productId = this.cfg.posthogProductId;
-    const events = buildActionsEvents(extracted, productId, (sessionId) => this.allocate(productId, sessionId), now);
-    for (const event of events) this.activity.publish(event);
+    const next = await this.allocateIndexes(productId, countBySession(extracted));
+    const allocate = (sessionId: string) => {
+      const i = next.get(sessionId) ?? 0;
+      next.set(sessionId, i + 1);
+      return i;
+    };
+    for (const event of buildActionsEvents(extracted, productId, allocate, now)) this.activity.publish(event);
 
     const skipped = unwrapped.events.length - extracted.length;
     if (skipped > 0) this.logger.debug({ skipped: skippedReasons }, 'posthog events skipped');
@@ -73,15 +82,20 @@ export class PosthogIngestService {
       events: unwrapped.events.length,
       actions: extracted.length,
       skipped,
-      sessions: new Set(extracted.map((a) => a.sessionId)).size,
+      sessions: next.size,
       skipped_reasons: skippedReasons,
     };
   }
 
-  private allocate(productId: string, sessionId: string): number {
-    const key = `${productId}\u0000${sessionId}`;
-    const n = this.nextIndex.get(key) ?? 0;
-    this.nextIndex.set(key, n + 1);
-    return n;
+  /** Reserves `count` consecutive indexes per session; returns each session's first one. */
+  private async allocateIndexes(productId: string, counts: Map<string, number>): Promise<Map<string, number>> {
+    const first = new Map<string, number>();
+    await Promise.all(
+      [...counts].map(async ([sessionId, n]) => {
+        const last = await this.kv.increment(`posthog-index:${productId}:${sessionId}`, n, this.indexTtlSeconds);
+        first.set(sessionId, last - n);
+      }),
+    );
+    return first;
   }
 }

@@ -9,10 +9,12 @@ function describe(errors: ValidationError[], prefix = ''): string[] {
 }
 
 /**
- * Validation for chat routes: unknown fields are stripped, values transformed to
- * the DTO's types, and a 400 names every bad field in one readable message.
+ * The global pipe (APP_PIPE) for DTO-typed bodies and queries: unknown fields are
+ * stripped, values transformed to the DTO's types, and a 400 names every bad field in
+ * one readable message. Routes that take `unknown` (webhooks) validate with their own
+ * schemas and pass through untouched.
  */
-export const chatValidationPipe = () =>
+export const createValidationPipe = () =>
   new ValidationPipe({
     whitelist: true,
     transform: true,

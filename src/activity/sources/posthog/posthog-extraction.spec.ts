@@ -1,15 +1,12 @@
 import { fixturePath } from '../../../../test/support/fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  buildActionsEvents,
-  canonicalizeUrl,
-  extractAction,
-  parseElementsChain,
-  toEpochSeconds,
-  unwrapPosthogBody,
-  type ExtractedAction,
-} from './posthog.extraction';
+import { canonicalizeUrl } from './canonical-url';
+import { parseElementsChain } from './elements-chain';
+import { extractAction, type ExtractedAction } from './posthog-action.mapper';
+import { buildActionsEvents } from './posthog-batching';
+import { unwrapPosthogBody } from './posthog-body';
+import { toEpochSeconds } from './posthog-event';
 
 const FIX = fixturePath('posthog');
 const NOW = 1_700_000_000;
