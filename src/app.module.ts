@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './common/http-exception.filter';
 import { buildLoggerParams } from './common/logger.options';
 import { createValidationPipe } from './common/validation.pipe';
 import { ALL_NAMESPACES } from './config/config.namespaces';
+import { enabledSources } from './config/env.rules';
 import { loadEnv, type EnvSource } from './config/load-env';
 import { CopilotModule } from './copilot/copilot.module';
 import { HealthModule } from './health/health.module';
@@ -36,7 +37,7 @@ export class AppModule {
         QueueModule,
         LlmModule,
         ActivityModule,
-        ActivitySourcesModule,
+        ActivitySourcesModule.register(enabledSources(env)),
         SummarizerModule.register(env.SUMMARIZER),
         CopilotModule,
         ChannelsModule.register(env.CHANNELS),

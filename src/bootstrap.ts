@@ -1,12 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cors from 'cors';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { toErrorBody } from './common/http-exception.filter';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
 import { InvalidBodyHooks } from './observability/invalid-body.hooks';
 import { MetricsService } from './observability/metrics.service';
+import { mountOpenApi } from './openapi';
 
 /** Options every app instance is created with (main.ts and the end-to-end tests). */
 export const APP_OPTIONS = { rawBody: true, bodyParser: false, bufferLogs: true } as const;
@@ -14,7 +15,8 @@ export const APP_OPTIONS = { rawBody: true, bodyParser: false, bufferLogs: true 
 /**
  * Everything main.ts and the end-to-end tests share: the JSON body parser with a size
  * cap (Nest keeps the raw bytes in `req.rawBody` for signature checks), JSON errors for
- * bodies that do not parse, HTTP metrics, OpenAPI at /docs and the pino logger. The
+ * bodies that do not parse, HTTP metrics, OpenAPI at /docs (DOCS_ENABLED), CORS for the REST
+ * API (CORS_ORIGINS) and the pino logger. The
  * global filter and pipe are APP_FILTER / APP_PIPE providers; signals are handled in
  * main.ts. The app must be created with APP_OPTIONS.
  */
@@ -24,6 +26,13 @@ export function configureApp(app: INestApplication): void {
   const metrics = app.get(MetricsService);
   const invalidBodies = app.get(InvalidBodyHooks);
   app.useLogger(app.get(Logger));
+  // Nothing about the stack is advertised, and no ETag work is done for JSON answers nobody caches.
+  express.disable('x-powered-by');
+  express.set('etag', false);
+  // The REST API is server-to-server: no CORS unless CORS_ORIGINS names the browser origins allowed.
+  if (cfg.corsOrigins.length > 0) {
+    express.use(['/v1/chat', '/v1/users', '/reply'], cors({ origin: cfg.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'], maxAge: 600 }));
+  }
 
   const httpDuration = metrics.histogram({
     name: 'http_request_duration_seconds',
@@ -54,11 +63,5 @@ export function configureApp(app: INestApplication): void {
     res.status(body.statusCode).json(body);
   });
 
-  const doc = new DocumentBuilder()
-    .setTitle('activity-copilot')
-    .setDescription('Support-chat copilot grounded in each user\'s live in-product activity.')
-    .setVersion('0.1.0')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+  if (cfg.docsEnabled) mountOpenApi(app);
 }

@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './bootstrap';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
 import { ConfigValidationError } from './config/env.schema';
+import { startupReport } from './startup-report';
 
 async function main(): Promise<void> {
   let module;
@@ -27,7 +28,10 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cfg.port;
   const logger = new Logger('Main');
-  logger.log({ port, channels: cfg.channels }, `listening on http://${cfg.host}:${port}`);
+  const shownHost = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
+  const report = startupReport(app, `http://${shownHost}:${port}`);
+  logger.log(report.details, report.banner);
+  for (const warning of report.warnings) logger.warn(warning);
 
   // SIGTERM/SIGINT: stop accepting connections, let in-flight requests and queued
   // work drain (modules' shutdown hooks), close stores, then exit 0. A second signal

@@ -334,8 +334,20 @@ describe('Crisp plugin hooks: X-Crisp-Signature', () => {
     await signed(raw, '100', hmacSha256Hex('wrong-secret', `[100;${raw}]`)).expect(401);
     await signed(raw, '100', null).expect(401);
     await signed(raw, '101', good).expect(401);
-    await signed(raw + ' ', '100', good).expect(401);
+    await signed(raw.replace('session_sig', 'session_sih'), '100', good).expect(401);
     await signed(raw, '100', good.toUpperCase()).expect(200);
+  });
+
+  it('also accepts the signature Crisp\'s Node library computes, over JSON.stringify of the parsed body', async () => {
+    const raw = readFixture('crisp', 'webhook_message_send.quickstart.json');
+    const body = JSON.parse(raw);
+    body.data.session_id = 'session_sig_node';
+    const pretty = JSON.stringify(body, null, 2);
+    const ts = '1506985696617';
+    await signed(pretty, ts, hmacSha256Hex(SIGNING, `[${ts};${JSON.stringify(body)}]`)).expect(200, { status: 'ok' });
+    // Content that differs from what was signed, in either form, is refused.
+    const tampered = pretty.replace('session_sig_node', 'session_sig_evil');
+    await signed(tampered, ts, hmacSha256Hex(SIGNING, `[${ts};${JSON.stringify(body)}]`)).expect(401);
   });
 });
 

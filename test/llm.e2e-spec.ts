@@ -1,3 +1,4 @@
+import { at } from './support/clock';
 import request from 'supertest';
 import { ActivityIngestService } from '../src/activity/activity-ingest.service';
 import { LLM_PROVIDER, RAW_LLM_PROVIDER } from '../src/llm/llm.constants';
@@ -26,7 +27,7 @@ function clickEvent(sessionId: string, userId: string, n = 1) {
     productId: 'p1',
     sessionId,
     userId,
-    actions: Array.from({ length: n }, (_, i) => ({ index: i, type: 'click', title: `Clicked 'Export ${i}'`, description: '', canonicalUrl: '/reports', rawUrl: '', timestampStart: 1, timestampEnd: 1 })),
+    actions: Array.from({ length: n }, (_, i) => ({ index: i, type: 'click', title: `Clicked 'Export ${i}'`, description: '', canonicalUrl: '/reports', rawUrl: '', timestampStart: at(), timestampEnd: at() })),
     count: n,
     forwardedAt: 1,
     source: 'test' as const,

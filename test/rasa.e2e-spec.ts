@@ -187,17 +187,18 @@ describe('Rasa action server (CHANNELS=rasa)', () => {
   });
 
   it.each([
-    ['no next_action', { tracker: { sender_id: 'x' } }, /next_action is required/],
-    ['next_action not a string', { next_action: 7, tracker: { sender_id: 'x' } }, /next_action must be a string/],
-    ['no tracker', { next_action: 'action_ask_llm', sender_id: 'x' }, /tracker is required/],
-    ['tracker not an object', { next_action: 'action_ask_llm', sender_id: 'x', tracker: 'nope' }, /tracker must be an object/],
-    ['no sender id anywhere', { next_action: 'action_ask_llm', tracker: {} }, /sender_id is required/],
-    ['text not a string', { next_action: 'action_ask_llm', sender_id: 'x', tracker: { latest_message: { text: 5 } } }, /tracker\.latest_message\.text must be a string/],
-    ['a JSON array', [1, 2], /expected a JSON object/],
-  ])('answers a body that is not an action call (%s) with 400 {error}', async (_name, body, message) => {
+    ['no next_action', { tracker: { sender_id: 'x' } }, /next_action is required/, undefined],
+    ['next_action not a string', { next_action: 7, tracker: { sender_id: 'x' } }, /next_action must be a string/, undefined],
+    ['no tracker', { next_action: 'action_ask_llm', sender_id: 'x' }, /tracker is required/, 'action_ask_llm'],
+    ['tracker not an object', { next_action: 'action_ask_llm', sender_id: 'x', tracker: 'nope' }, /tracker must be an object/, 'action_ask_llm'],
+    ['no sender id anywhere', { next_action: 'action_ask_llm', tracker: {} }, /sender_id is required/, 'action_ask_llm'],
+    ['text not a string', { next_action: 'action_ask_llm', sender_id: 'x', tracker: { latest_message: { text: 5 } } }, /tracker\.latest_message\.text must be a string/, 'action_ask_llm'],
+    ['a JSON array', [1, 2], /expected a JSON object/, undefined],
+  ])('answers a body that is not an action call (%s) with 400 {error} (and action_name when the call named one, as Rasa reads it)', async (_name, body, message, actionName) => {
     const res = await request(t.server).post('/rasa/webhook').send(body as object).expect(400);
-    expect(Object.keys(res.body)).toEqual(['error']);
+    expect(Object.keys(res.body)).toEqual(actionName ? ['error', 'action_name'] : ['error']);
     expect(res.body.error).toMatch(message);
+    if (actionName) expect(res.body.action_name).toBe(actionName);
     expect(fake.chatRequests()).toHaveLength(0);
   });
 

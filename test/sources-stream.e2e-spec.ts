@@ -1,3 +1,4 @@
+import { at } from './support/clock';
 import request from 'supertest';
 import { ActivityStream } from '../src/activity/activity.stream';
 import type { ActivityEvent } from '../src/activity/activity.types';
@@ -27,7 +28,7 @@ const actions = (sessionId: string, userId: string, titles: string[], productId 
   session_id: sessionId,
   user_id: userId,
   email: `${userId}@example.com`,
-  actions: titles.map((title, index) => ({ index, type: 'click', title, description: title, canonical_url: '/dashboard', timestamp_start: 1_700_000_000 + index })),
+  actions: titles.map((title, index) => ({ index, type: 'click', title, description: title, canonical_url: '/dashboard', timestamp_start: at(index) })),
   count: titles.length,
   forwarded_at: 1_700_000_100,
 });

@@ -1,3 +1,4 @@
+import { at } from './support/clock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,8 +49,8 @@ describe('Rolling summaries (real app, real openai client, local OpenAI-compatib
       description: '',
       canonicalUrl: `/page/${start + i + 1}`,
       rawUrl: '',
-      timestampStart: 1_700_000_000 + start + i,
-      timestampEnd: 1_700_000_000 + start + i,
+      timestampStart: at(start + i),
+      timestampEnd: at(start + i),
     }));
     const event: ActionsEvent = { type: 'actions', productId: PRODUCT, sessionId, userId: `user-${sessionId}`, actions, count: n, forwardedAt: 1_700_000_000, source: 'test' };
     ingest.publish(event);
@@ -192,7 +193,7 @@ describe('Summarizer configuration', () => {
     type: 'actions',
     productId: 'p',
     sessionId,
-    actions: Array.from({ length: n }, (_, i) => ({ index: i, type: 'click', title: `cfg ${i}`, description: '', canonicalUrl: '/x', rawUrl: '', timestampStart: 1, timestampEnd: 1 })),
+    actions: Array.from({ length: n }, (_, i) => ({ index: i, type: 'click', title: `cfg ${i}`, description: '', canonicalUrl: '/x', rawUrl: '', timestampStart: at(), timestampEnd: at() })),
     count: n,
     forwardedAt: 1,
     source: 'test',

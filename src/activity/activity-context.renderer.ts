@@ -46,8 +46,10 @@ function ago(ms: number): string {
 /** One session: header, latest summary, then numbered recent actions (newest last). */
 export function renderSession(session: SessionContext, opts: { markCurrent: boolean; now?: number }): string {
   const now = opts.now ?? Date.now();
+  // When the user last did something, by the actions' own timestamps (a late batch is not "just now").
+  const lastActive = session.actions.length > 0 ? Math.max(...session.actions.map((a) => a.occurredAt ?? a.receivedAt)) : session.lastActivityAt;
   const lines = [
-    `Session ${sanitizeActivityText(session.sessionId, 80)}${session.productId ? ` (product ${sanitizeActivityText(session.productId, 80)})` : ''}, last active ${ago(now - session.lastActivityAt)}`,
+    `Session ${sanitizeActivityText(session.sessionId, 80)}${session.productId ? ` (product ${sanitizeActivityText(session.productId, 80)})` : ''}, last active ${ago(now - lastActive)}`,
   ];
   if (session.summary) lines.push(`Summary: ${sanitizeActivityText(session.summary.text, 2_000)}`);
   if (session.actions.length > 0) {

@@ -1,3 +1,4 @@
+import { copyString, isRecord } from '../common/text';
 import type { Action, ActionsEvent, ActivityEvent, ActivitySource, SummaryEvent } from './activity.types';
 
 /**
@@ -7,7 +8,10 @@ import type { Action, ActionsEvent, ActivityEvent, ActivitySource, SummaryEvent 
  */
 export type ParseResult =
   | { ok: true; event: ActivityEvent }
-  | { ok: false; reason: 'invalid'; message: string }
+  /** Not an event at all (not a JSON object): the sender has a bug. */
+  | { ok: false; reason: 'not_object'; message: string }
+  /** An object the connector SDK itself would drop without raising: acknowledge and ignore it. */
+  | { ok: false; reason: 'missing_type' | 'invalid_event' | 'empty_summary'; message: string }
   | { ok: false; reason: 'unknown_type'; type: string; message: string };
 
 /** Longest text kept per field; activity is untrusted input and memory must stay bounded. */
@@ -16,13 +20,15 @@ export const MAX_FIELD_CHARS = 2_000;
 type Obj = Record<string, unknown>;
 
 class FieldError extends Error {}
+class EmptySummary extends Error {}
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isRecord;
 
 function text(obj: Obj, key: string, path: string): string {
   const v = obj[key];
   if (v === undefined || v === null || v === false) return '';
-  if (typeof v === 'string') return v.length > MAX_FIELD_CHARS ? v.slice(0, MAX_FIELD_CHARS) : v;
+  // A copy, not a slice: a V8 slice would keep the whole (possibly huge) original alive.
+  if (typeof v === 'string') return v.length > MAX_FIELD_CHARS ? copyString(v.slice(0, MAX_FIELD_CHARS)) : v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   throw new FieldError(`${path}${key} must be a string`);
 }
@@ -81,7 +87,7 @@ function parseActions(body: Obj, source: ActivitySource): ActionsEvent {
 
 function parseSummary(body: Obj, source: ActivitySource): SummaryEvent {
   const summary = text(body, 'summary', '').trim();
-  if (!summary) throw new FieldError('summary must be a non-empty string');
+  if (!summary) throw new EmptySummary('summary is empty');
   const replaces = Math.trunc(number(body, 'replaces', ''));
   if (replaces < 0) throw new FieldError('replaces must not be negative');
   return {
@@ -96,17 +102,18 @@ function parseSummary(body: Obj, source: ActivitySource): SummaryEvent {
 }
 
 export function parseActivityEvent(body: unknown, source: ActivitySource): ParseResult {
-  if (!isObj(body)) return { ok: false, reason: 'invalid', message: 'event must be a JSON object' };
+  if (!isObj(body)) return { ok: false, reason: 'not_object', message: 'event must be a JSON object' };
   const type = body.type;
   if (type === undefined || type === null || type === '') {
-    return { ok: false, reason: 'invalid', message: 'type is required ("actions" or "summary")' };
+    return { ok: false, reason: 'missing_type', message: 'type is required ("actions" or "summary")' };
   }
-  if (typeof type !== 'string') return { ok: false, reason: 'invalid', message: 'type must be a string' };
+  if (typeof type !== 'string') return { ok: false, reason: 'invalid_event', message: 'type must be a string' };
   try {
     if (type === 'actions') return { ok: true, event: parseActions(body, source) };
     if (type === 'summary') return { ok: true, event: parseSummary(body, source) };
   } catch (err) {
-    if (err instanceof FieldError) return { ok: false, reason: 'invalid', message: err.message };
+    if (err instanceof EmptySummary) return { ok: false, reason: 'empty_summary', message: err.message };
+    if (err instanceof FieldError) return { ok: false, reason: 'invalid_event', message: err.message };
     throw err;
   }
   return { ok: false, reason: 'unknown_type', type, message: `unknown event type "${type.slice(0, 50)}"` };

@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
-import type { ChannelId, Env } from './env.schema';
-import { toBytes } from './env.schema';
+import { toBytes } from './env-fields';
+import { enabledSources } from './env.rules';
+import type { Env } from './env.schema';
 
 /**
  * Typed configuration namespaces. Each is built from the validated Env of the
@@ -25,10 +26,21 @@ export const appConfig = namespace('app', (env) => ({
   logLevel: env.LOG_LEVEL,
   bodyLimitBytes: toBytes(env.BODY_LIMIT),
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-  channels: env.CHANNELS as ChannelId[],
+  channels: env.CHANNELS,
+  sources: enabledSources(env),
   apiKeys: env.API_KEYS,
   allowUnauthenticated: env.ALLOW_UNAUTHENTICATED,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  corsOrigins: env.CORS_ORIGINS,
+  /** OpenAPI at /docs: on by default, except in production. */
+  docsEnabled: env.DOCS_ENABLED ?? env.NODE_ENV !== 'production',
+  metrics: {
+    token: env.METRICS_TOKEN,
+    port: env.METRICS_PORT,
+    host: env.METRICS_HOST,
+    /** Served on the main port: always in development; in production only behind METRICS_TOKEN. */
+    onMainPort: env.METRICS_PORT === undefined && (env.NODE_ENV !== 'production' || Boolean(env.METRICS_TOKEN)),
+  },
 }));
 
 export const storeConfig = namespace('store', (env) => ({
@@ -47,6 +59,7 @@ export const storeConfig = namespace('store', (env) => ({
 }));
 
 export const sourcesConfig = namespace('sources', (env) => ({
+  enabled: enabledSources(env),
   connectorWebhookSecret: env.CONNECTOR_WEBHOOK_SECRET,
   streamUrl: env.STREAM_URL,
   unkeyApiKey: env.UNKEY_API_KEY,

@@ -105,7 +105,7 @@ describe('ContextAssembler', () => {
 
   it('keeps the current position even under a budget smaller than one action', () => {
     const session = {
-      productId: 'p', sessionId: 's', actions: [act('a'.repeat(250)), act('b'.repeat(250))].map((a, i) => ({ ...a, seq: i + 1, receivedAt: 0 })), lastActivityAt: 0, generation: 1, summaryRevision: 0,
+      productId: 'p', sessionId: 's', actions: [act('a'.repeat(250)), act('b'.repeat(250))].map((a, i) => ({ ...a, seq: i + 1, receivedAt: 0, occurredAt: 0 })), lastActivityAt: 0, generation: 1, summaryRevision: 0,
     };
     const { text } = renderWithinBudget([session], 200, 0);
     expect(text.length).toBeLessThanOrEqual(200);

@@ -1,5 +1,6 @@
 import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiKeyAuth } from '../common/openapi.decorators';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { CopilotService } from './copilot.service';
 
@@ -20,7 +21,7 @@ class UserContextDto {
 }
 
 @ApiTags('activity')
-@ApiBearerAuth()
+@ApiKeyAuth()
 @UseGuards(ApiKeyGuard)
 @Controller('v1/users')
 export class UserContextController {
@@ -30,7 +31,7 @@ export class UserContextController {
   @ApiOperation({ summary: 'What the copilot sees for a user: the activity block of a reply prompt, across their recent sessions' })
   @ApiQuery({ name: 'productId', required: false })
   @ApiResponse({ status: 200, type: UserContextDto })
-  @ApiResponse({ status: 404, description: 'User never seen' })
+  @ApiErrors(404)
   async context(@Param('userId') userId: string, @Query('productId') productId?: string): Promise<UserContextDto> {
     const ctx = await this.copilot.previewContext(userId, productId || undefined);
     if (!ctx) throw new NotFoundException(`No activity has been seen for user ${userId}`);

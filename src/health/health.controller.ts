@@ -1,9 +1,11 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, SECURITY } from '../common/openapi.decorators';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthRegistry, type ComponentStatus } from '../observability/health.registry';
 import { MetricsService } from '../observability/metrics.service';
+import { MetricsAccessGuard } from './metrics-access.guard';
 
 class HealthzDto {
   @ApiProperty({ enum: ['ok', 'degraded'] }) status!: string;
@@ -62,7 +64,12 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @ApiExcludeEndpoint()
+  @UseGuards(MetricsAccessGuard)
+  @ApiOperation({ summary: 'Prometheus metrics (Bearer METRICS_TOKEN when set; absent here when METRICS_PORT serves them, or in production without a token)' })
+  @ApiSecurity(SECURITY.metricsToken)
+  @ApiErrors(401, 404)
+  @ApiProduces('text/plain')
+  @ApiResponse({ status: 200, description: 'Prometheus text exposition format' })
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus(): Promise<string> {
     return this.metrics.render();

@@ -31,6 +31,8 @@ import { ResilientLlm } from './resilient-llm';
             maxRetries: cfg.maxRetries,
             breakerThreshold: cfg.breakerThreshold,
             breakerHalfOpenMs: cfg.breakerHalfOpenMs,
+            model: cfg.provider === 'offline' ? undefined : cfg.model,
+            credentialVariable: cfg.provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : cfg.provider === 'openai' ? 'OPENAI_API_KEY' : undefined,
           },
           metrics,
         ),
@@ -45,10 +47,12 @@ export class LlmModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // An open breaker is "degraded", not "down": replies still go out (fallback text) and readiness must not flap with a vendor outage.
+    // An open breaker is "degraded", not "down": replies still go out (fallback text) and readiness must not flap
+    // with a vendor outage. A rejected credential is "down": nothing will work until an operator fixes the key.
     this.health.register('llm', () => {
       const s = this.llm.status?.() ?? { provider: this.llm.name, breaker: 'closed' as const };
-      return { ...s, status: s.breaker === 'closed' ? 'up' : 'degraded' };
+      const status = s.credentials === 'rejected' ? 'down' : s.breaker === 'closed' ? 'up' : 'degraded';
+      return { ...s, status };
     });
   }
 }

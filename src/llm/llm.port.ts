@@ -57,6 +57,10 @@ export interface LlmStatus {
   provider: string;
   model?: string;
   breaker: 'closed' | 'half_open' | 'open';
+  /** `rejected` while the provider answers 401/403 (a wrong key); `fix` names the variable to set. */
+  credentials?: 'ok' | 'rejected';
+  fix?: string;
+  since?: string;
 }
 
 export interface LlmProvider {

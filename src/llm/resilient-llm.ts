@@ -35,6 +35,9 @@ export interface ResilienceOptions {
   /** First backoff when the server gives no Retry-After; doubles per retry up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** The variable an operator fixes when the provider rejects the credential (for health and logs). */
+  credentialVariable?: string;
+  model?: string;
 }
 
 /** Breaker state as exported in `llm_circuit_state`: 0 closed, 1 half-open, 2 open. */
@@ -76,6 +79,8 @@ export class ResilientLlm implements LlmProvider {
   private readonly failures: Counter<string>;
   private readonly retries: Counter<string>;
   private readonly circuit: Gauge<string>;
+  /** Set while the provider answers 401/403: the key is wrong, and retrying will not fix it. */
+  private credentialsRejected?: { at: string; detail: string };
 
   constructor(
     private readonly inner: LlmProvider,
@@ -128,12 +133,17 @@ export class ResilientLlm implements LlmProvider {
         return this.inner.complete({ ...request, signal });
       }, request.signal);
       observe('success');
+      if (this.credentialsRejected) {
+        this.credentialsRejected = undefined;
+        this.logger.log({ provider: this.name }, 'LLM provider accepts the credential again');
+      }
       if (response.usage?.inputTokens) this.tokens.inc({ provider: this.name, kind: 'input' }, response.usage.inputTokens);
       if (response.usage?.outputTokens) this.tokens.inc({ provider: this.name, kind: 'output' }, response.usage.outputTokens);
       return response;
     } catch (err) {
       const failure = this.toUnavailable(err, request.signal, timeoutMs);
       observe(failure.reason);
+      if (failure.reason === 'auth') this.noteRejectedCredential(failure);
       this.failures.inc({ provider: this.name, reason: failure.reason });
       this.logger.warn({ provider: this.name, purpose, reason: failure.reason, promptVersion: request.promptVersion }, 'LLM call failed');
       throw failure;
@@ -147,7 +157,23 @@ export class ResilientLlm implements LlmProvider {
   }
 
   status(): LlmStatus {
-    return { provider: this.name, breaker: this.state() };
+    return {
+      provider: this.name,
+      ...(this.opts.model ? { model: this.opts.model } : {}),
+      breaker: this.state(),
+      credentials: this.credentialsRejected ? 'rejected' : 'ok',
+      ...(this.credentialsRejected ? { fix: this.opts.credentialVariable, since: this.credentialsRejected.at } : {}),
+    };
+  }
+
+  /** Logged once per change, not per request: a wrong key fails every call until someone fixes it. */
+  private noteRejectedCredential(failure: LlmUnavailableError): void {
+    if (this.credentialsRejected) return;
+    this.credentialsRejected = { at: new Date().toISOString(), detail: failure.message.slice(0, 200) };
+    this.logger.error(
+      { provider: this.name, fix: this.opts.credentialVariable },
+      `LLM provider rejected the credential; check ${this.opts.credentialVariable ?? 'the API key'}. Replies use the fallback text until it is fixed`,
+    );
   }
 
   private retryPolicy(deadline: number): RetryPolicy {

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { ActionsEvent } from '../activity.types';
+import { actionTimeMs } from '../action-time';
 import { scopeKey } from '../session-scope';
 import type {
   AppendResult,
@@ -99,6 +100,7 @@ export class MemorySessionStore implements SessionStore {
         email: a.email,
         seq: rec.nextSeq++,
         receivedAt: now,
+        occurredAt: actionTimeMs(a, now),
       });
     }
     rec.appended += event.actions.length;
@@ -208,11 +210,10 @@ export class MemorySessionStore implements SessionStore {
 
   private prune(rec: SessionRecord, now: number): void {
     const cutoff = now - this.lookbackMs;
-    let drop = 0;
-    while (drop < rec.actions.length && rec.actions[drop].receivedAt < cutoff) drop++;
-    const over = rec.actions.length - drop - this.opts.maxActions;
-    if (over > 0) drop += over;
-    if (drop > 0) rec.actions.splice(0, drop);
+    // Actions can arrive out of order (late batches), so every one is checked, not just a prefix.
+    if (rec.actions.some((a) => a.occurredAt < cutoff)) rec.actions = rec.actions.filter((a) => a.occurredAt >= cutoff);
+    const over = rec.actions.length - this.opts.maxActions;
+    if (over > 0) rec.actions.splice(0, over);
   }
 
   private snapshot(rec: SessionRecord, now: number): SessionContext {

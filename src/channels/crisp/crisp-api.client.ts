@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { MetricsService } from '../../observability/metrics.service';
@@ -33,7 +33,10 @@ export interface CrispConversationMeta {
  */
 @Injectable()
 export class CrispApiClient {
+  private readonly logger = new Logger(CrispApiClient.name);
   private readonly base: string;
+  /** Set while Crisp answers 401/403: the token is wrong or lacks a scope, and retrying will not fix it. */
+  private credentialsRejected?: { at: string; status: number; route: string };
   private readonly headers: Record<string, string>;
   private readonly errors: Counter<string>;
 
@@ -95,9 +98,28 @@ export class CrispApiClient {
     const parsed = parseEnvelope(text);
     if (!res.ok) {
       this.errors.inc({ route, status: String(res.status) });
+      if (res.status === 401 || res.status === 403) this.noteRejected(route, res.status);
       throw new CrispApiError(route, res.status, typeof parsed?.reason === 'string' ? parsed.reason : res.statusText || 'error');
     }
+    if (this.credentialsRejected) {
+      this.credentialsRejected = undefined;
+      this.logger.log('Crisp accepts the API token again');
+    }
     return parsed?.data;
+  }
+
+  /** Health: `down` while Crisp rejects the token, naming the variables to fix. */
+  status(): { status: 'up' | 'down'; credentials: 'ok' | 'rejected'; fix?: string; since?: string; http_status?: number } {
+    const r = this.credentialsRejected;
+    if (!r) return { status: 'up', credentials: 'ok' };
+    return { status: 'down', credentials: 'rejected', fix: 'CRISP_TOKEN_IDENTIFIER, CRISP_TOKEN_KEY (and CRISP_TOKEN_TIER)', since: r.at, http_status: r.status };
+  }
+
+  /** Logged once per change, not per request. */
+  private noteRejected(route: string, status: number): void {
+    if (this.credentialsRejected) return;
+    this.credentialsRejected = { at: new Date().toISOString(), status, route };
+    this.logger.error({ route, status }, 'Crisp rejected the API token; check CRISP_TOKEN_IDENTIFIER and CRISP_TOKEN_KEY (and CRISP_TOKEN_TIER, and the plugin\'s scopes)');
   }
 }
 

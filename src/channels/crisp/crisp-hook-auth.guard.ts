@@ -7,8 +7,8 @@ import { MetricsService } from '../../observability/metrics.service';
 
 /**
  * Website hooks are unsigned, so the URL carries a secret (`?key=`). Plugin hooks are
- * also signed: hex HMAC-SHA256 over "[" + X-Crisp-Request-Timestamp + ";" + raw body + "]",
- * checked when CRISP_HOOK_SIGNING_SECRET is set. Runs before the body is parsed.
+ * also signed: hex HMAC-SHA256 over "[" + X-Crisp-Request-Timestamp + ";" + body + "]",
+ * checked when CRISP_HOOK_SIGNING_SECRET is set.
  */
 @Injectable()
 export class CrispHookAuthGuard implements CanActivate {
@@ -30,13 +30,22 @@ export class CrispHookAuthGuard implements CanActivate {
     return true;
   }
 
+  /**
+   * Crisp's Node library and docs sign `JSON.stringify(body)`, the Go library signs the
+   * bytes as sent; the two agree only when Crisp sends compact JSON. Both forms are
+   * computed and compared (constant time) every time, so timing says nothing about which matched.
+   */
   private signatureValid(req: RawBodyRequest<Request>, secret: string): boolean {
     const signature = req.header('x-crisp-signature');
     const timestamp = req.header('x-crisp-request-timestamp');
     if (!signature || !timestamp) return false;
+    const given = signature.trim().toLowerCase();
     const raw = req.rawBody ?? Buffer.alloc(0);
-    const signed = Buffer.concat([Buffer.from(`[${timestamp};`), raw, Buffer.from(']')]);
-    return safeEqual(signature.trim().toLowerCase(), hmacSha256Hex(secret, signed));
+    const overBytes = hmacSha256Hex(secret, Buffer.concat([Buffer.from(`[${timestamp};`), raw, Buffer.from(']')]));
+    const overJson = hmacSha256Hex(secret, `[${timestamp};${JSON.stringify(req.body ?? null)}]`);
+    const bytesOk = safeEqual(given, overBytes);
+    const jsonOk = safeEqual(given, overJson);
+    return bytesOk || jsonOk;
   }
 
   private refuse(req: RawBodyRequest<Request>, check: 'key' | 'signature'): never {

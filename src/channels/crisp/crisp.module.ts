@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { CopilotModule } from '../../copilot/copilot.module';
+import { HealthRegistry } from '../../observability/health.registry';
 import { CrispAdapter } from './crisp.adapter';
 import { CrispApiClient } from './crisp-api.client';
 import { CrispHookAuthGuard } from './crisp-hook-auth.guard';
@@ -13,4 +14,13 @@ import { CrispWebhookService } from './crisp-webhook.service';
   providers: [CrispApiClient, CrispHookAuthGuard, CrispWebhookService, CrispAdapter],
   exports: [CrispAdapter],
 })
-export class CrispModule {}
+export class CrispModule implements OnModuleInit {
+  constructor(
+    private readonly crisp: CrispApiClient,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register('crisp', () => this.crisp.status());
+  }
+}

@@ -44,8 +44,8 @@ describe('OfflineProvider', () => {
 
   it('writes a plain rolling summary for summarizer prompts, keeping the previous summary', async () => {
     const actions = [
-      { seq: 4, receivedAt: 0, index: 0, type: 'pageview', title: 'Billing', description: '', canonicalUrl: '/billing', rawUrl: '', timestampStart: 0, timestampEnd: 0 },
-      { seq: 5, receivedAt: 0, index: 1, type: 'click', title: "Clicked 'Upgrade'", description: '', canonicalUrl: '/billing', rawUrl: '', timestampStart: 0, timestampEnd: 0 },
+      { seq: 4, receivedAt: 0, occurredAt: 0, index: 0, type: 'pageview', title: 'Billing', description: '', canonicalUrl: '/billing', rawUrl: '', timestampStart: 0, timestampEnd: 0 },
+      { seq: 5, receivedAt: 0, occurredAt: 0, index: 1, type: 'click', title: "Clicked 'Upgrade'", description: '', canonicalUrl: '/billing', rawUrl: '', timestampStart: 0, timestampEnd: 0 },
     ];
     const content = buildSummaryMessage(DEFAULT_SUMMARY_TEMPLATE, 'Earlier: browsed reports.', actions);
     const res = await offline.complete({ system: 's', purpose: 'summarizer', messages: [{ role: 'user', content }], grounding: summaryGrounding('Earlier: browsed reports.', actions) });

@@ -41,17 +41,13 @@ export class ConnectorSseSource implements OnModuleInit, OnApplicationBootstrap,
     });
   }
 
-  get enabled(): boolean {
-    return Boolean(this.cfg.streamUrl);
-  }
-
+  /** Mounted only when SOURCES contains stream (config validation then requires STREAM_URL). */
   onModuleInit(): void {
-    if (!this.enabled) return;
     this.health.register('connector_stream', () => this.status());
   }
 
   onApplicationBootstrap(): void {
-    if (!this.enabled || this.client) return;
+    if (this.client) return;
     this.client = new ConnectorSseClient(
       {
         url: this.cfg.streamUrl!,

@@ -88,16 +88,18 @@ export function label(s: string): string {
 
 /**
  * The user-visible name of what was clicked: link/button text, `$el_text`, then the
- * chain's `text`, `aria-label`, `name`, `id`; for form fields and forms the
- * accessible name and field name come first, since their text is their content.
+ * chain's `text`, `aria-label`, `name`, `id` (posthog-js writes it as `attr__id` and
+ * `attr_id`); for form fields and forms the accessible name and field name come first,
+ * since their text is their content. `described` marks a label we wrote ourselves (a
+ * link known only by its href), which is not quoted as UI text.
  */
-export function elementLabel(e: PosthogEvent, kind: 'click' | 'field' | 'form'): { label: string; tag: string } {
+export function elementLabel(e: PosthogEvent, kind: 'click' | 'field' | 'form'): { label: string; tag: string; described?: boolean } {
   const elements = targetElements(parseElementsChain(e.elementsChain));
   const tag = elements[0]?.tag ?? '';
   const chainKeys =
     kind === 'click'
-      ? ['text', 'attr__aria-label', 'attr__name', 'attr__id', 'attr__title', 'attr__alt', 'attr__placeholder']
-      : ['attr__aria-label', 'attr__name', 'attr__id', 'attr__placeholder', 'attr__title', 'text'];
+      ? ['text', 'attr__aria-label', 'attr__name', 'attr__id', 'attr_id', 'attr__title', 'attr__alt', 'attr__placeholder']
+      : ['attr__aria-label', 'attr__name', 'attr__id', 'attr_id', 'attr__placeholder', 'attr__title', 'text'];
   const candidates =
     kind === 'click'
       ? [e.buttonOrLinkText, e.elText, fromChain(elements, chainKeys), e.inputFieldName, e.elementId]
@@ -108,7 +110,8 @@ export function elementLabel(e: PosthogEvent, kind: 'click' | 'field' | 'form'):
   }
   if (kind === 'click') {
     const href = e.linkDestination || fromChain(elements, ['href', 'attr__href']);
-    if (href) return { label: `link to ${label(hrefLabel(href))}`, tag };
+    // Not UI text: a description we made up, which the action title must not quote.
+    if (href) return { label: `a link to ${label(hrefLabel(href))}`, tag, described: true };
   }
   return { label: '', tag };
 }

@@ -25,6 +25,8 @@ export type SkipReason =
 /** An action before its per-session index is assigned. */
 export interface ExtractedAction {
   sessionId: string;
+  /** PostHog's event uuid, for dropping redelivered events. */
+  eventId?: string;
   userId?: string;
   email?: string;
   type: string;
@@ -38,6 +40,9 @@ export interface ExtractedAction {
 export type ExtractResult = { ok: true; action: ExtractedAction } | { ok: false; reason: SkipReason };
 
 const HANDLED = new Set(['$pageview', '$screen', '$autocapture', '$rageclick']);
+
+/** UI text is quoted as seen; a description of our own is not. */
+const quote = (label: string, described?: boolean) => (described ? label : `'${label}'`);
 
 function tagNoun(tag: string): string {
   switch (tag) {
@@ -68,6 +73,7 @@ export function extractAction(raw: unknown, now: number): ExtractResult {
   const where = canonicalUrl ? ` on ${canonicalUrl}` : '';
   const base = {
     sessionId: e.sessionId,
+    eventId: e.uuid,
     userId: e.userId,
     email: e.email,
     canonicalUrl,
@@ -84,8 +90,8 @@ export function extractAction(raw: unknown, now: number): ExtractResult {
       return done('pageview', `Viewed ${page}`, `User opened ${page}${canonicalUrl && page !== canonicalUrl ? ` (${canonicalUrl})` : ''}`);
     }
     case '$rageclick': {
-      const { label: l, tag } = elementLabel(e, 'click');
-      const what = l ? `'${l}'` : tagNoun(tag) || 'an element';
+      const { label: l, tag, described } = elementLabel(e, 'click');
+      const what = l ? quote(l, described) : tagNoun(tag) || 'an element';
       return done('rageclick', `Rage-clicked ${what}`, `User clicked ${what} repeatedly in frustration${where}`);
     }
     case '$autocapture':
@@ -96,9 +102,9 @@ export function extractAction(raw: unknown, now: number): ExtractResult {
   }
 
   if (e.eventType === 'click' || e.eventType === 'touch' || e.eventType === '') {
-    const { label: l, tag } = elementLabel(e, 'click');
+    const { label: l, tag, described } = elementLabel(e, 'click');
     if (!l && !tagNoun(tag)) return { ok: false, reason: 'no_label' };
-    const what = l ? `'${l}'` : tagNoun(tag);
+    const what = l ? quote(l, described) : tagNoun(tag);
     return done('click', `Clicked ${what}`, `User clicked ${what}${where}`);
   }
   if (e.eventType === 'submit') {

@@ -6,6 +6,8 @@ type Obj = Record<string, unknown>;
 
 export interface PosthogEvent {
   name: string;
+  /** PostHog's event uuid, when the destination sends it: redeliveries carry the same one. */
+  uuid?: string;
   /** Epoch seconds. */
   timestamp: number;
   sessionId?: string;
@@ -63,6 +65,7 @@ export function normalizePosthogEvent(raw: unknown, now: number): PosthogEvent |
   const p: Obj = isRecord(ev.properties) ? ev.properties : {};
   return {
     name: first(ev.event, ev.name),
+    uuid: first(ev.uuid, raw.uuid) || undefined,
     timestamp: toEpochSeconds(ev.timestamp ?? p.$time ?? ev.sent_at, now),
     sessionId: first(ev.session_id, p.$session_id, p.session_id) || undefined,
     userId: first(ev.distinct_id, p.distinct_id, p.$user_id) || undefined,

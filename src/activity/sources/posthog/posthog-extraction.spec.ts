@@ -130,7 +130,7 @@ describe('extractAction', () => {
       ['chain aria-label (icon inside a button)', { elements_chain: 'svg:nth-child="1";button:attr__aria-label="Close dialog"attr__id="x";div:text="outer"' }, "Clicked 'Close dialog'"],
       ['chain name', { elements_chain: 'input:attr__name="search"attr__id="q"' }, "Clicked 'search'"],
       ['chain id', { elements_chain: 'button:attr__id="save-btn"' }, "Clicked 'save-btn'"],
-      ['link destination when nothing else', { elements_chain: CHAIN_FIXTURE }, "Clicked 'link to test.com'"],
+      ['link destination when nothing else (described, not quoted as UI text)', { elements_chain: CHAIN_FIXTURE }, 'Clicked a link to test.com'],
       ['tag name as a last resort', { elements_chain: 'button:nth-child="1"' }, 'Clicked a button'],
     ])('%s', (_n, over, title) => {
       expect(action(flat(over)).title).toBe(title);

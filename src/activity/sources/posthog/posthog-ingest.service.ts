@@ -9,6 +9,9 @@ import { extractAction, type ExtractedAction } from './posthog-action.mapper';
 import { buildActionsEvents, countBySession } from './posthog-batching';
 import { unwrapPosthogBody } from './posthog-body';
 
+/** How long an event uuid is remembered (PostHog's retries happen within minutes). */
+const EVENT_DEDUPE_TTL_SECONDS = 86_400;
+
 export interface PosthogIngestResult {
   status: 'accepted';
   /** PostHog events received in the request. */
@@ -65,26 +68,50 @@ export class PosthogIngestService {
       }
     }
     this.received.inc(unwrapped.events.length);
+    const skip = (reason: string, n = 1) => {
+      if (n === 0) return;
+      skippedReasons[reason] = (skippedReasons[reason] ?? 0) + n;
+      this.skippedTotal.inc({ reason }, n);
+    };
 
     const productId = this.cfg.posthogProductId;
-    const next = await this.allocateIndexes(productId, countBySession(extracted));
+    const fresh = await this.dropRedelivered(productId, extracted);
+    skip('duplicate', extracted.length - fresh.length);
+    const next = await this.allocateIndexes(productId, countBySession(fresh));
     const allocate = (sessionId: string) => {
       const i = next.get(sessionId) ?? 0;
       next.set(sessionId, i + 1);
       return i;
     };
-    for (const event of buildActionsEvents(extracted, productId, allocate, now)) this.activity.publish(event);
+    let stale = 0;
+    for (const event of buildActionsEvents(fresh, productId, allocate, now)) stale += this.activity.publish(event).stale;
+    skip('stale', stale);
 
-    const skipped = unwrapped.events.length - extracted.length;
+    const stored = fresh.length - stale;
+    const skipped = unwrapped.events.length - stored;
     if (skipped > 0) this.logger.debug({ skipped: skippedReasons }, 'posthog events skipped');
     return {
       status: 'accepted',
       events: unwrapped.events.length,
-      actions: extracted.length,
+      actions: stored,
       skipped,
       sessions: next.size,
       skipped_reasons: skippedReasons,
     };
+  }
+
+  /** PostHog retries deliveries: an event uuid seen within a day is dropped (the claim is atomic across replicas). */
+  private async dropRedelivered(productId: string, extracted: ExtractedAction[]): Promise<ExtractedAction[]> {
+    const seenInBatch = new Set<string>();
+    const keep = await Promise.all(
+      extracted.map(async (a) => {
+        if (!a.eventId) return true;
+        if (seenInBatch.has(a.eventId)) return false;
+        seenInBatch.add(a.eventId);
+        return this.kv.setIfAbsent(`posthog-event:${productId}:${a.eventId}`, 1, EVENT_DEDUPE_TTL_SECONDS);
+      }),
+    );
+    return extracted.filter((_, i) => keep[i]);
   }
 
   /** Reserves `count` consecutive indexes per session; returns each session's first one. */

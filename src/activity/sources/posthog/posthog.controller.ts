@@ -1,5 +1,6 @@
 import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, SECURITY } from '../../../common/openapi.decorators';
 import { SkipThrottle } from '@nestjs/throttler';
 import { RequireJsonBodyGuard } from '../../../common/require-json-body.guard';
 import { InvalidBodyHooks } from '../../../observability/invalid-body.hooks';
@@ -27,11 +28,10 @@ export class PosthogController {
     summary: 'PostHog destination: autocapture, pageviews and custom events become actions',
     description: 'Body: the flat Hog-function body, PostHog\'s default webhook body {"event": {...}, "person": {...}}, or {"batch": [...]}.',
   })
-  @ApiHeader({ name: 'X-PostHog-Secret', description: 'POSTHOG_WEBHOOK_SECRET, or sha256=<hex HMAC-SHA256 of the raw body>' })
+  @ApiSecurity(SECURITY.posthogSecret)
   @ApiBody({ type: PosthogFlatEventDto })
   @ApiResponse({ status: 202, type: PosthogAcceptedDto })
-  @ApiResponse({ status: 400, description: 'Invalid JSON or not a PostHog event shape' })
-  @ApiResponse({ status: 401, description: 'Missing or wrong X-PostHog-Secret' })
+  @ApiErrors(400, 401, 413)
   async receive(@Body() body: unknown): Promise<PosthogAcceptedDto> {
     try {
       return await this.posthog.ingest(body);

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, SECURITY } from '../../../common/openapi.decorators';
 import { SkipThrottle } from '@nestjs/throttler';
 import { RequireJsonBodyGuard } from '../../../common/require-json-body.guard';
 import { InvalidBodyHooks } from '../../../observability/invalid-body.hooks';
@@ -24,11 +25,10 @@ export class PushWebhookController {
   @HttpCode(202)
   @UseGuards(ConnectorSignatureGuard, RequireJsonBodyGuard)
   @ApiOperation({ summary: 'Push-mode connector event (actions or summary)' })
-  @ApiHeader({ name: 'X-Connector-Signature', description: 'sha256=<hex HMAC-SHA256 of the raw body with CONNECTOR_WEBHOOK_SECRET>' })
+  @ApiSecurity(SECURITY.connectorSignature)
   @ApiBody({ type: ActivityEventDto })
   @ApiResponse({ status: 202, type: IngestAcceptedDto })
-  @ApiResponse({ status: 400, description: 'Invalid JSON or an unusable event' })
-  @ApiResponse({ status: 401, description: 'Missing or wrong signature' })
+  @ApiErrors(400, 401, 413)
   receive(@Body() body: unknown): IngestAcceptedDto {
     const outcome = this.ingest.ingest(body, 'push');
     return outcome.status === 'ignored' ? { ...outcome, ignored: true } : outcome;

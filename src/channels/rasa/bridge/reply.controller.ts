@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiKeyAuth, SECURITY } from '../../../common/openapi.decorators';
 import { AllowQueryToken, ApiKeyGuard } from '../../../common/api-key.guard';
 import { MAX_ID_CHARS } from '../../../copilot/chat-limits';
 import { CopilotService } from '../../../copilot/copilot.service';
@@ -9,7 +10,8 @@ import { BridgeReplyDto, ReplyQueryDto } from './reply.dto';
 
 /** The Rasa recipe's bridge contract: custom actions GET /reply/:userId?query=… and read `reply`. */
 @ApiTags('chat')
-@ApiBearerAuth()
+@ApiKeyAuth({ rateLimited: true })
+@ApiSecurity(SECURITY.apiKeyQuery)
 @UseGuards(ApiKeyGuard, ChatThrottlerGuard)
 @Controller('reply')
 export class ReplyController {
@@ -19,7 +21,7 @@ export class ReplyController {
   @AllowQueryToken()
   @ApiOperation({ summary: 'Bridge for Rasa custom actions: a reply grounded in the user\'s activity' })
   @ApiResponse({ status: 200, type: BridgeReplyDto })
-  @ApiResponse({ status: 400, description: 'query is missing or empty' })
+  @ApiErrors(400)
   async reply(@Param('userId') userId: string, @Query() q: ReplyQueryDto): Promise<BridgeReplyDto> {
     if (userId.length > MAX_ID_CHARS) throw new BadRequestException(`userId must be shorter than or equal to ${MAX_ID_CHARS} characters`);
     const res = await this.copilot.reply({
