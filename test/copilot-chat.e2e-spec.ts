@@ -300,6 +300,22 @@ describe('channel switches', () => {
 });
 
 describe('default offline provider', () => {
+  it('answers from the summary when a connector summary has replaced every action', async () => {
+    const t = await bootTestApp();
+    try {
+      await pushActions(t, { session_id: 'ps_sum_off', user_id: 'u_sum_off', actions: [{ type: 'click', title: 'one' }, { type: 'click', title: 'two' }] });
+      await request(t.server).post('/v1/activity').set('content-type', 'application/json')
+        .send(JSON.stringify({ type: 'summary', product_id: 'acme', session_id: 'ps_sum_off', summary: 'Compared the Pro and Team plans, then opened invoices.', replaces: 2 }))
+        .expect(202);
+      const res = await request(t.server).post('/v1/chat').send({ userId: 'u_sum_off', message: 'what was I doing?' }).expect(200);
+      expect(res.body.hasActivity).toBe(true);
+      expect(res.body.reply).toContain('Compared the Pro and Team plans, then opened invoices.');
+      expect(res.body.reply).not.toMatch(/can't see any recent activity/);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('answers from the activity block with no key configured', async () => {
     const t = await bootTestApp();
     try {

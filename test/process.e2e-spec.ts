@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
+import { FakeOpenAiServer } from './support/fake-openai.server';
 
 const ROOT = join(__dirname, '..');
 
@@ -65,5 +66,44 @@ describe('the server process', () => {
     expect(log).toContain('token=[REDACTED]');
     // every log line is structured JSON
     for (const line of log.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    // One banner line says where it listens and what it runs with; another lists what is open.
+    const banner = log.trim().split('\n').map((l) => JSON.parse(l)).find((l) => typeof l.msg === 'string' && l.msg.startsWith('activity-copilot listening on'));
+    expect(banner.msg).toBe(
+      `activity-copilot listening on http://127.0.0.1:${port} · docs http://127.0.0.1:${port}/docs · metrics http://127.0.0.1:${port}/metrics · llm offline (no AI answers) · channels rest · sources push,posthog · store memory · queue memory`,
+    );
+    expect(log).toMatch(/open endpoints \(no secret configured\): \/v1\/activity, \/v1\/activity\/posthog, \/metrics, \/docs/);
+  }, 40_000);
+
+  it('in production with the offline provider, warns at boot that users get non-AI answers', async () => {
+    const { child, output } = start({ NODE_ENV: 'production', API_KEYS: 'k', CONNECTOR_WEBHOOK_SECRET: 'c', POSTHOG_WEBHOOK_SECRET: 'p' });
+    await waitFor(() => output().match(/listening on/), 25_000);
+    await waitFor(() => output().match(/non-AI answers/), 5_000);
+    expect(output()).toContain('docs off · metrics off · llm offline (no AI answers)');
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  }, 40_000);
+
+  it('a rejected LLM key is logged once, naming the variable; failing readiness probes log no stack trace', async () => {
+    const fake = await new FakeOpenAiServer().start();
+    fake.respondWith(() => ({ status: 401, body: { error: { message: 'Incorrect API key provided' } } }));
+    const { child, output } = start({ NODE_ENV: 'development', LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-wrong', OPENAI_BASE_URL: fake.url, LLM_MAX_RETRIES: '0' });
+    try {
+      const [, port] = await waitFor(() => output().match(/listening on http:\/\/127\.0\.0\.1:(\d+)/), 25_000);
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${base}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'u', message: `hi ${i}` }) });
+        expect(res.status).toBe(200);
+      }
+      for (let i = 0; i < 3; i++) expect((await fetch(`${base}/readyz`)).status).toBe(503);
+      await waitFor(() => output().match(/rejected the credential/), 5_000);
+      const log = output();
+      expect(log.match(/rejected the credential; check OPENAI_API_KEY/g)).toHaveLength(1);
+      expect(log).not.toMatch(/"stack"/);
+      expect(log).not.toContain('sk-wrong');
+    } finally {
+      child.kill('SIGTERM');
+      await exited(child);
+      await fake.stop();
+    }
   }, 40_000);
 });

@@ -136,6 +136,32 @@ describe('POST /v1/activity/posthog', () => {
     expect(res.body).toMatchObject({ events: 1, actions: 0, skipped: 1, skipped_reasons: { missing_session_id: 1 } });
   });
 
+  it('reads hash-router pages, and stores a redelivered event (same PostHog uuid) once', async () => {
+    const body = JSON.parse(readFileSync(join(FIX, 'webhook_body.default_template_hash_router.DERIVED.json'), 'utf8'));
+    body.event.timestamp = isoAt(30);
+    const first = await post(body).expect(202);
+    expect(first.body).toMatchObject({ events: 1, actions: 1, skipped: 0 });
+    const again = await post(body).expect(202);
+    expect(again.body).toMatchObject({ events: 1, actions: 0, skipped: 1, skipped_reasons: { duplicate: 1 } });
+    const ctx = await context('user-123');
+    expect(ctx.context).toContain("Clicked 'Upgrade' — /settings/billing");
+    expect(ctx.context.match(/Clicked 'Upgrade'/g)).toHaveLength(1);
+    expect(ctx.email).toBe('jane@example.com');
+  });
+
+  it('skips events older than LOOKBACK_SECONDS by their own timestamp and counts them', async () => {
+    const res = await post({
+      batch: [
+        hog({ session_id: 'ph_old', distinct_id: 'u_old', timestamp: '2025-01-01T00:00:00Z', button_or_link_text: 'Last year' }),
+        hog({ session_id: 'ph_old', distinct_id: 'u_old', timestamp: isoAt(40), button_or_link_text: 'Today' }),
+      ],
+    }).expect(202);
+    expect(res.body).toMatchObject({ events: 2, actions: 1, skipped: 1, skipped_reasons: { stale: 1 } });
+    const ctx = await context('u_old');
+    expect(ctx.context).toContain("Clicked 'Today'");
+    expect(ctx.context).not.toContain('Last year');
+  });
+
   describe('authentication', () => {
     it('accepts sha256=<HMAC of the raw body>', async () => {
       const body = JSON.stringify(hog({ session_id: 'ph_hmac', distinct_id: 'u_hmac', button_or_link_text: 'Signed' }));

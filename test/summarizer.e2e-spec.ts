@@ -92,6 +92,8 @@ describe('Rolling summaries (real app, real openai client, local OpenAI-compatib
     expect(userContent(req)).toContain('count: action 1');
     expect(userContent(req)).toContain('count: action 3');
     expect(req.body.messages[0].role).toBe('system');
+    // Summaries use LLM_TEMPERATURE (0.3 by default) unless SUMMARY_TEMPERATURE says otherwise.
+    expect(req.body.temperature).toBe(0.3);
   });
 
   it('one batch of 5 actions triggers one summary', async () => {
@@ -223,6 +225,18 @@ describe('Summarizer configuration', () => {
       await waitFor(() => fake.chatRequests().length === 1);
       const content = userContent(fake.chatRequests()[0]);
       expect(content).toMatch(/^CUSTOM PROMPT\nBefore: <<<PREVIOUS_SUMMARY\n\(none\)\nPREVIOUS_SUMMARY>>>\nNow: <<<ACTIONS\n1\. \[click\] cfg 0 — \/x/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('SUMMARY_TEMPERATURE sets the temperature of summary calls', async () => {
+    const t = await bootTestApp({ env: { ...base, OPENAI_BASE_URL: fake.url, SUMMARY_TEMPERATURE: '0.05', LLM_TEMPERATURE: '0.9' } });
+    try {
+      fake.requests.length = 0;
+      t.app.get(ActivityIngestService).publish(event('temp-1', 2));
+      await waitFor(() => fake.chatRequests().length === 1);
+      expect(fake.chatRequests()[0].body.temperature).toBe(0.05);
     } finally {
       await t.close();
     }

@@ -36,6 +36,15 @@ export function buildLoggerParams(level: string): Params {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // pino-http invents an Error (with a stack) for every 5xx it logs. A deliberate 503 (readiness, a
+      // full queue) is an answer, not a crash: log the status alone. Real errors keep theirs.
+      customErrorObject: (_req, _res, err, val) => {
+        if (err instanceof Error && /^failed with status code \d+$/.test(err.message)) {
+          const { err: _synthetic, ...rest } = val as Record<string, unknown>;
+          return rest;
+        }
+        return val;
+      },
       serializers: {
         req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string; remotePort?: number }) => ({
           id: req.id,

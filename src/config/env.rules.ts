@@ -53,7 +53,7 @@ export function crossFieldProblems(env: Env): string[] {
     const problem = promptFileProblem(env.SUMMARY_PROMPT_FILE);
     if (problem) problems.push(`SUMMARY_PROMPT_FILE: ${problem}`);
   }
-  if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT (metrics get their own listener)');
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT (metrics get their own listener)');
   if (env.NODE_ENV === 'production' && !env.ALLOW_UNAUTHENTICATED) {
     for (const what of openSurfaces(env)) {
       problems.push(`${what} must be set when NODE_ENV=production, or set ALLOW_UNAUTHENTICATED=true to run that endpoint open`);

@@ -50,7 +50,7 @@ export const envSchema = z.object({
   CORS_ORIGINS: csv([]),
   DOCS_ENABLED: optionalBool,
   METRICS_TOKEN: optionalString,
-  METRICS_PORT: optionalInt(1, 65535),
+  METRICS_PORT: optionalInt(0, 65535),
   METRICS_HOST: string('127.0.0.1', 255),
   RATE_LIMIT_PER_MINUTE: int(30, 1),
 

@@ -85,6 +85,39 @@ describe('canonicalizeUrl', () => {
   });
 });
 
+describe('canonicalizeUrl: hash routes and record ids', () => {
+  it.each([
+    ['https://app.example.com/#/settings/billing', '/settings/billing'],
+    ['https://app.example.com/#!/settings/billing?tab=cards', '/settings/billing'],
+    ['https://app.example.com/app/index.html#/projects/42/edit', '/app/projects/:id/edit'],
+    ['https://app.example.com/docs#section-2', '/docs'],
+    ['https://app.example.com/customers/cus_NffrFeUfNV2Hib/invoices/in_1MtHbELkdIwHu7ix', '/customers/:id/invoices/:id'],
+    ['https://app.example.com/products/prod_9x8y7z6w', '/products/:id'],
+    ['https://app.example.com/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV', '/runs/:id'],
+    ['https://app.example.com/share/aB3dE9kQ', '/share/:id'],
+    ['https://app.example.com/p/x7Yh2Kq9/comments', '/p/:id/comments'],
+    ['https://app.example.com/api/v2/oauth2/settings', '/api/v2/oauth2/settings'],
+    ['https://app.example.com/user_settings/notifications', '/user_settings/notifications'],
+    ['https://app.example.com/projects/page10/my-project-name', '/projects/page10/my-project-name'],
+    ['https://app.example.com/404', '/404'],
+    ['https://app.example.com/projects/404', '/projects/:id'],
+  ])('%s → %s', (url, expected) => {
+    expect(canonicalizeUrl(url)).toBe(expected);
+  });
+});
+
+describe('element ids: attr__id and attr_id', () => {
+  it('reads the id posthog-js writes as attr_id as well as attr__id (PostHog\'s own chain fixture)', () => {
+    const chain = readFileSync(join(FIX, 'elements_chain.with_attr_id.hog_executor_test.txt'), 'utf8').trim();
+    const [link] = parseElementsChain(chain);
+    expect(link.attrs.attr__id).toBe('homelink');
+    expect(link.attrs.attr_id).toBe('homelink');
+    const onlyPromoted = 'button:attr_id="save-project"nth-child="1"';
+    const r = extractAction(flat({ elements_chain: onlyPromoted }), NOW);
+    expect(r.ok && r.action.title).toBe("Clicked 'save-project'");
+  });
+});
+
 describe('parseElementsChain', () => {
   it('parses the posthog-js fixture: clicked element first, classes and attributes', () => {
     const [a, span] = parseElementsChain(CHAIN_FIXTURE);
