@@ -2,8 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cors from 'cors';
 import type { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
-import { toErrorBody } from './common/http-exception.filter';
+import { bodyProblem } from './common/body-hygiene';
+import { toErrorBody, type ErrorBody } from './common/http-exception.filter';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
 import { InvalidBodyHooks } from './observability/invalid-body.hooks';
 import { MetricsService } from './observability/metrics.service';
@@ -52,16 +54,61 @@ export function configureApp(app: INestApplication): void {
     next();
   });
 
+  // Routes that need little get little: a declared length over the route's cap is refused before a byte is read.
+  const routeLimits = new Map<string, number>([
+    ['/v1/chat', cfg.chatBodyLimitBytes],
+    ['/crisp/hooks', cfg.hookBodyLimitBytes],
+  ]);
+  const limitFor = (path: string) => routeLimits.get(path) ?? cfg.bodyLimitBytes;
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limitFor(req.path)) return sendError(res, tooLarge(limitFor(req.path)));
+    next();
+  });
   // Every body is read as JSON whatever its content type (webhook senders are not all careful with it);
   // any JSON value parses, and each route says what shape it needs.
   express.useBodyParser('json', { limit: cfg.bodyLimitBytes, type: () => true, strict: false });
+  // Then what any route must never see: a body over its route's cap (sent without a length), hostile nesting,
+  // ill-formed strings, `__proto__` keys. Cheap, linear, before validation or any work.
+  app.use((req: Request & { rawBody?: Buffer }, res: Response, next: NextFunction) => {
+    if (req.rawBody && req.rawBody.length > limitFor(req.path)) return sendError(res, tooLarge(limitFor(req.path)));
+    if (req.rawBody && req.rawBody.length > 0) {
+      const problem = bodyProblem(req.body);
+      if (problem) {
+        invalidBodies.report(req.path, 'invalid_body');
+        return sendError(res, { statusCode: 400, error: 'Bad Request', message: problem });
+      }
+    }
+    next();
+  });
   // Body-parser failures happen before routing; answer them in the same JSON shape.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
     const body = toErrorBody(err);
     if ((err as { type?: string }).type === 'entity.parse.failed') invalidBodies.report(req.path, 'invalid_json');
-    res.status(body.statusCode).json(body);
+    sendError(res, body);
   });
 
   if (cfg.docsEnabled) mountOpenApi(app);
+}
+
+/**
+ * Slow clients cannot hold the process: a request must arrive in full within
+ * REQUEST_TIMEOUT_MS and its headers within HEADERS_TIMEOUT_MS (Node allows 300 s and
+ * 60 s), and at most MAX_CONNECTIONS sockets are open at once. Keep-alive outlives
+ * typical load-balancer idle timeouts, so the LB never reuses a socket we just closed.
+ */
+export function configureHttpServer(server: Server, cfg: ConfigOf<typeof appConfig>): void {
+  server.requestTimeout = cfg.requestTimeoutMs;
+  server.headersTimeout = Math.min(cfg.headersTimeoutMs, cfg.requestTimeoutMs);
+  server.maxConnections = cfg.maxConnections;
+  server.keepAliveTimeout = 65_000;
+}
+
+function sendError(res: Response, body: ErrorBody): void {
+  res.status(body.statusCode).json(body);
+}
+
+function tooLarge(limit: number): ErrorBody {
+  return { statusCode: 413, error: 'Payload Too Large', message: `Request body is larger than this route accepts (${limit} bytes)` };
 }

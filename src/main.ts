@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { APP_OPTIONS, configureApp } from './bootstrap';
+import { APP_OPTIONS, configureApp, configureHttpServer } from './bootstrap';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
 import { ConfigValidationError } from './config/env.schema';
 import { startupReport } from './startup-report';
@@ -22,9 +22,8 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(module, APP_OPTIONS);
   configureApp(app);
   const cfg = app.get<ConfigOf<typeof appConfig>>(appConfig.KEY);
+  configureHttpServer(app.getHttpServer(), cfg);
   const server = await app.listen(cfg.port, cfg.host);
-  // Longer than typical load-balancer idle timeouts, so the LB never reuses a socket we just closed.
-  server.keepAliveTimeout = 65_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cfg.port;
   const logger = new Logger('Main');

@@ -134,5 +134,7 @@ export interface SessionStoreOptions {
   maxSessionsPerUser: number;
   maxUsers: number;
   sessionTtlSeconds: number;
+  /** Memory budget of an in-process store, in bytes (0 or undefined: bounded by counts only). */
+  maxBytes?: number;
   now?: () => number;
 }

@@ -19,6 +19,9 @@ import { StreamDrainScheduler } from './stream-drain.scheduler';
  * buffer drained in short slices, so a slow consumer costs stale events (counted),
  * never a stalled or timed-out connection.
  */
+/** Consecutive connections without data after which the stream is reported down. */
+const FLAPS_DOWN = 5;
+
 @Injectable()
 export class ConnectorSseSource implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ConnectorSseSource.name);
@@ -82,9 +85,14 @@ export class ConnectorSseSource implements OnModuleInit, OnApplicationBootstrap,
     const state = this.client?.state ?? 'idle';
     const t = this.telemetry;
     const iso = (ms?: number) => (ms ? new Date(ms).toISOString() : null);
+    const flaps = this.client?.flaps ?? 0;
+    // Flapping (opens, closes at once, no data): degraded at first, down once it persists, so readiness says so.
+    const status = state === 'failed' || flaps >= FLAPS_DOWN ? 'down' : state === 'connected' && flaps === 0 ? 'up' : 'degraded';
     return {
-      status: state === 'connected' ? 'up' : state === 'failed' ? 'down' : 'degraded',
+      status,
       state,
+      flapping: flaps > 0,
+      short_connections: flaps,
       url: displayUrl(this.cfg.streamUrl ?? ''),
       reconnects: this.client?.reconnects ?? 0,
       connected_since: iso(t.connectedSince),

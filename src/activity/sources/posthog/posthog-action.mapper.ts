@@ -1,6 +1,7 @@
+import { copyString } from '../../../common/text';
 import { MAX_URL_CHARS, canonicalizeUrl } from './canonical-url';
 import { elementLabel, label } from './elements-chain';
-import { normalizePosthogEvent } from './posthog-event';
+import { normalizePosthogEvent, OVERSIZE } from './posthog-event';
 
 // One PostHog event → one connector-style action (or the reason it is skipped): the
 // extraction the hosted connector performs.
@@ -20,7 +21,8 @@ export type SkipReason =
   | 'missing_session_id'
   | 'unsupported_event_type'
   | 'missing_url'
-  | 'no_label';
+  | 'no_label'
+  | 'oversize_id';
 
 /** An action before its per-session index is assigned. */
 export interface ExtractedAction {
@@ -68,6 +70,7 @@ export function extractAction(raw: unknown, now: number): ExtractResult {
   if (!e.name) return { ok: false, reason: 'missing_event_name' };
   if (LOW_SIGNAL_EVENTS.has(e.name) || (e.name.startsWith('$') && !HANDLED.has(e.name))) return { ok: false, reason: 'low_signal' };
   if (!e.sessionId) return { ok: false, reason: 'missing_session_id' };
+  if ([e.sessionId, e.userId, e.email, e.uuid].includes(OVERSIZE)) return { ok: false, reason: 'oversize_id' };
 
   const canonicalUrl = canonicalizeUrl(e.currentUrl, e.pathname);
   const where = canonicalUrl ? ` on ${canonicalUrl}` : '';
@@ -77,7 +80,7 @@ export function extractAction(raw: unknown, now: number): ExtractResult {
     userId: e.userId,
     email: e.email,
     canonicalUrl,
-    rawUrl: e.currentUrl.slice(0, MAX_URL_CHARS),
+    rawUrl: e.currentUrl.length > MAX_URL_CHARS ? copyString(e.currentUrl.slice(0, MAX_URL_CHARS)) : e.currentUrl,
     timestamp: e.timestamp,
   };
   const done = (type: string, title: string, description: string): ExtractResult => ({ ok: true, action: { ...base, type, title, description } });

@@ -1,4 +1,8 @@
-import { isRecord } from '../../../common/text';
+import { copyString, isRecord } from '../../../common/text';
+import { MAX_EMAIL_CHARS, MAX_FIELD_CHARS, MAX_ID_CHARS } from '../../activity-limits';
+
+/** Longest elements chain parsed: posthog-js chains are a few hundred characters; past this is noise or abuse. */
+const MAX_CHAIN_CHARS = 16_000;
 
 type Obj = Record<string, unknown>;
 
@@ -32,14 +36,27 @@ function str(v: unknown): string {
   return '';
 }
 
-/** First non-empty string among the candidates. */
-function first(...values: unknown[]): string {
+/** First non-empty string among the candidates, cut to `max` (a copy, so the original can be freed). */
+function firstOf(max: number, ...values: unknown[]): string {
   for (const v of values) {
     const s = str(v);
-    if (s) return s;
+    if (s) return s.length > max ? copyString(s.slice(0, max)) : s;
   }
   return '';
 }
+
+const first = (...values: unknown[]) => firstOf(MAX_FIELD_CHARS, ...values);
+
+/** An id is kept whole or not at all: `oversize` says it was there but too long. */
+function idOf(max: number, ...values: unknown[]): string | undefined {
+  const s = firstOf(Number.MAX_SAFE_INTEGER, ...values);
+  if (!s) return undefined;
+  if (s.length > max) return OVERSIZE;
+  return s;
+}
+
+/** Marks an id that was present but longer than its cap; the event is skipped as `oversize_id`. */
+export const OVERSIZE = '\u0000oversize';
 
 /** ISO string, epoch seconds or epoch milliseconds → epoch seconds; `fallback` when unusable. */
 export function toEpochSeconds(v: unknown, fallback: number): number {
@@ -65,17 +82,17 @@ export function normalizePosthogEvent(raw: unknown, now: number): PosthogEvent |
   const p: Obj = isRecord(ev.properties) ? ev.properties : {};
   return {
     name: first(ev.event, ev.name),
-    uuid: first(ev.uuid, raw.uuid) || undefined,
+    uuid: idOf(MAX_ID_CHARS, ev.uuid, raw.uuid),
     timestamp: toEpochSeconds(ev.timestamp ?? p.$time ?? ev.sent_at, now),
-    sessionId: first(ev.session_id, p.$session_id, p.session_id) || undefined,
-    userId: first(ev.distinct_id, p.distinct_id, p.$user_id) || undefined,
-    email: first(ev.email, p.email, p.$email, personProps.email) || undefined,
+    sessionId: idOf(MAX_ID_CHARS, ev.session_id, p.$session_id, p.session_id),
+    userId: idOf(MAX_ID_CHARS, ev.distinct_id, p.distinct_id, p.$user_id),
+    email: idOf(MAX_EMAIL_CHARS, ev.email, p.email, p.$email, personProps.email),
     currentUrl: first(ev.current_url, p.$current_url, p.current_url),
     pathname: first(ev.pathname, p.$pathname),
     pageTitle: first(ev.title, p.title, p.$title),
     screenName: first(ev.screen_name, p.$screen_name),
     eventType: first(ev.event_type, p.$event_type).toLowerCase(),
-    elementsChain: first(ev.elements_chain, p.$elements_chain),
+    elementsChain: firstOf(MAX_CHAIN_CHARS, ev.elements_chain, p.$elements_chain),
     buttonOrLinkText: first(ev.button_or_link_text),
     elText: first(ev.el_text, p.$el_text),
     elementId: first(ev.element_id),
