@@ -1,4 +1,5 @@
 import { readFixture, readJsonFixture } from './support/fixtures';
+import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { hmacSha256Hex } from '../src/common/secrets';
@@ -253,8 +254,9 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
       expect(crisp.byRoute('meta')).toHaveLength(0);
     });
 
-    it('matches the email from a session:set_email hook to the activity user', async () => {
+    it('matches the email from a session:set_email hook to the activity user once Crisp verified it (session:update_verify)', async () => {
       await hook({ website_id: WEBSITE, event: 'session:set_email', data: { session_id: 'session_mail', email: 'omar@example.com' } }).expect(200);
+      await hook({ website_id: WEBSITE, event: 'session:update_verify', data: { website_id: WEBSITE, session_id: 'session_mail', is_verified: true } }).expect(200);
       await hook(visitorMessage({ session: 'session_mail', fingerprint: 1 })).expect(200);
       await settle();
       const prompt = lastUser(llm.chatRequests()[0].body);
@@ -262,17 +264,27 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
       expect(prompt).not.toContain('Exported invoices');
     });
 
-    it('reads user_id, else email, from the conversation meta', async () => {
+    it('reads user_id, else a verified email, from the conversation meta', async () => {
       crisp.setMeta('session_meta_id', { email: 'omar@example.com', data: { user_id: 'u_lena' } });
       crisp.setMeta('session_meta_mail', { email: 'lena@example.com', data: {} });
       await hook(visitorMessage({ session: 'session_meta_id', fingerprint: 1 })).expect(200);
       await settle();
+      await hook({ website_id: WEBSITE, event: 'session:update_verify', data: { website_id: WEBSITE, session_id: 'session_meta_mail', is_verified: true } }).expect(200);
       await hook(visitorMessage({ session: 'session_meta_mail', fingerprint: 1 })).expect(200);
       await settle();
       const [byId, byMail] = llm.chatRequests().map((r) => lastUser(r.body));
       expect(byId).toContain('Exported invoices');
       expect(byId).not.toContain('Opened Team settings');
       expect(byMail).toContain('Exported invoices');
+    });
+
+    it('an email Crisp has not verified links the session to nobody (anyone can type an email)', async () => {
+      await hook({ website_id: WEBSITE, event: 'session:set_email', data: { session_id: 'session_typed', email: 'omar@example.com' } }).expect(200);
+      await hook(visitorMessage({ session: 'session_typed', fingerprint: 1 })).expect(200);
+      await settle();
+      const prompt = lastUser(llm.chatRequests()[0].body);
+      expect(prompt).not.toContain('Opened Team settings');
+      expect(crisp.messagesSent('session_typed')).toHaveLength(1);
     });
 
     it('answers without activity when the session maps to nobody', async () => {
@@ -294,6 +306,54 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
     const sent = crisp.messagesSent('session_proactive');
     expect(sent.map((r) => r.body.content)).toEqual(['Need a hand with billing?']);
     expect(sent[0].body.from).toBe('operator');
+  });
+});
+
+describe('Crisp: identity verification (USER_TOKEN_SECRET, IDENTITY_VERIFICATION=required)', () => {
+  const crisp = new FakeCrispServer();
+  const llm = new FakeOpenAiServer();
+  const SECRET = 'tenant-user-token-secret';
+  const token = (userId: string) => createHmac('sha256', SECRET).update(userId).digest('hex');
+  let t: TestApp;
+  const hook = (body: unknown) => request(t.server).post('/crisp/hooks').query({ key: HOOK_KEY }).set('content-type', 'application/json').send(JSON.stringify(body));
+  const setData = (session: string, data: Record<string, unknown>) => hook({ website_id: WEBSITE, event: 'session:set_data', data: { website_id: WEBSITE, session_id: session, data } }).expect(200);
+
+  beforeAll(async () => {
+    await crisp.start();
+    await llm.start();
+    t = await boot(crisp.url, llm.url, { USER_TOKEN_SECRET: SECRET, IDENTITY_VERIFICATION: 'required' });
+    await request(t.server).post('/v1/activity').set('content-type', 'application/json')
+      .send(JSON.stringify({ type: 'actions', product_id: 'acme', session_id: 'app_victim', user_id: 'u_victim', actions: [{ type: 'click', title: 'Victim private page' }] })).expect(202);
+  });
+  afterAll(async () => {
+    await t.close();
+    await crisp.stop();
+    await llm.stop();
+  });
+  beforeEach(() => {
+    crisp.reset();
+    llm.requests.length = 0;
+  });
+  const promptFor = async (session: string) => {
+    await hook(visitorMessage({ session, fingerprint: 1 })).expect(200);
+    await t.app.get<JobQueue>(JOB_QUEUE).drain(5_000);
+    expect(crisp.messagesSent(session)).toHaveLength(1);
+    return lastUser(llm.chatRequests()[0].body);
+  };
+
+  it('trusts session data user_id only with a valid user_token', async () => {
+    await setData('session_valid', { user_id: 'u_victim', user_token: token('u_victim') });
+    expect(await promptFor('session_valid')).toContain('Victim private page');
+  });
+
+  it.each([
+    ['no user_token', { user_id: 'u_victim' }],
+    ['a forged user_token', { user_id: 'u_victim', user_token: token('u_attacker') }],
+    ['a token for another secret', { user_id: 'u_victim', user_token: createHmac('sha256', 'other').update('u_victim').digest('hex') }],
+  ])('a claim with %s answers without the victim\'s activity', async (_n, data) => {
+    const session = `session_${Math.random().toString(36).slice(2)}`;
+    await setData(session, data);
+    expect(await promptFor(session)).not.toContain('Victim private page');
   });
 });
 
@@ -320,7 +380,7 @@ describe('Crisp plugin hooks: X-Crisp-Signature', () => {
   it('accepts a valid signature over "[timestamp;raw body]" and replies', async () => {
     // Crisp's own formatting (spaces, blank lines) must be signed as received, not re-serialised.
     const raw = readFixture('crisp', 'webhook_message_send.quickstart.json');
-    const ts = '1506985696616';
+    const ts = String(Date.now());
     await signed(raw, ts, hmacSha256Hex(SIGNING, `[${ts};${raw}]`)).expect(200, { status: 'ok' });
     await t.app.get<JobQueue>(JOB_QUEUE).drain(5_000);
     const sent = crisp.messagesSent(SESSION);
@@ -330,12 +390,26 @@ describe('Crisp plugin hooks: X-Crisp-Signature', () => {
 
   it('refuses a bad, missing or replayed-with-other-timestamp signature', async () => {
     const raw = JSON.stringify(visitorMessage({ session: 'session_sig', fingerprint: 1 }));
-    const good = hmacSha256Hex(SIGNING, `[100;${raw}]`);
-    await signed(raw, '100', hmacSha256Hex('wrong-secret', `[100;${raw}]`)).expect(401);
-    await signed(raw, '100', null).expect(401);
-    await signed(raw, '101', good).expect(401);
-    await signed(raw.replace('session_sig', 'session_sih'), '100', good).expect(401);
-    await signed(raw, '100', good.toUpperCase()).expect(200);
+    const ts = String(Date.now());
+    const other = String(Date.now() + 1);
+    const good = hmacSha256Hex(SIGNING, `[${ts};${raw}]`);
+    await signed(raw, ts, hmacSha256Hex('wrong-secret', `[${ts};${raw}]`)).expect(401);
+    await signed(raw, ts, null).expect(401);
+    await signed(raw, other, good).expect(401);
+    await signed(raw.replace('session_sig', 'session_sih'), ts, good).expect(401);
+    await signed(raw, ts, good.toUpperCase()).expect(200);
+  });
+
+  it('refuses a correctly signed hook whose timestamp is more than CRISP_SIGNATURE_MAX_AGE_SECONDS away (a replay)', async () => {
+    const raw = JSON.stringify(visitorMessage({ session: 'session_replay', fingerprint: 1 }));
+    const sign = (ts: string) => hmacSha256Hex(SIGNING, `[${ts};${raw}]`);
+    for (const ts of [String(Date.now() - 301_000), String(Date.now() + 301_000), '1001894400000', '1001894400', 'abc', '']) {
+      await signed(raw, ts, sign(ts)).expect(401);
+    }
+    const seconds = String(Math.floor(Date.now() / 1000) - 60);
+    await signed(raw, seconds, sign(seconds)).expect(200);
+    const m = await t.app.get(MetricsService).render();
+    expect(m).toMatch(/crisp_hooks_unauthorized_total\{check="timestamp"\} [4-9]/);
   });
 
   it('also accepts the signature Crisp\'s Node library computes, over JSON.stringify of the parsed body', async () => {
@@ -343,7 +417,7 @@ describe('Crisp plugin hooks: X-Crisp-Signature', () => {
     const body = JSON.parse(raw);
     body.data.session_id = 'session_sig_node';
     const pretty = JSON.stringify(body, null, 2);
-    const ts = '1506985696617';
+    const ts = String(Date.now());
     await signed(pretty, ts, hmacSha256Hex(SIGNING, `[${ts};${JSON.stringify(body)}]`)).expect(200, { status: 'ok' });
     // Content that differs from what was signed, in either form, is refused.
     const tampered = pretty.replace('session_sig_node', 'session_sig_evil');

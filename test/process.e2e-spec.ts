@@ -52,6 +52,8 @@ describe('the server process', () => {
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
     const ctx = await fetch(`${base}/v1/users/nobody/context?token=leak-me&key=also-secret`, { headers: { authorization: 'Bearer k-very-secret', 'x-request-id': 'req-abc' } });
+    // Express decodes parameter names, so an encoded name must be redacted like the plain one.
+    await fetch(`${base}/v1/users/nobody/context?%6Bey=encoded-name-secret&%74oken=second-encoded-secret&plain=visible`, { headers: { authorization: 'Bearer k-very-secret' } });
     expect(ctx.status).toBe(404);
     expect(ctx.headers.get('x-request-id')).toBe('req-abc');
     await waitFor(() => output().match(/"id":"req-abc"/), 5_000);
@@ -63,6 +65,9 @@ describe('the server process', () => {
     expect(log).not.toContain('k-very-secret');
     expect(log).not.toContain('leak-me');
     expect(log).not.toContain('also-secret');
+    expect(log).not.toContain('encoded-name-secret');
+    expect(log).not.toContain('second-encoded-secret');
+    expect(log).toContain('plain=visible');
     expect(log).toContain('token=[REDACTED]');
     // every log line is structured JSON
     for (const line of log.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();

@@ -8,6 +8,7 @@ import { ActivityIngestService } from '../src/activity/activity-ingest.service';
 import type { ActionsEvent, SummaryEvent } from '../src/activity/activity.types';
 import type { SessionContext, SessionStore } from '../src/activity/session-store/session-store.port';
 import { FakeOpenAiServer, type RecordedRequest } from './support/fake-openai.server';
+import { dataBlock } from './support/prompt';
 import { bootTestApp, type TestApp } from './support/test-app';
 
 const PRODUCT = 'p_sum';
@@ -111,7 +112,7 @@ describe('Rolling summaries (real app, real openai client, local OpenAI-compatib
     const reqs = summaryRequests(fake, 'roll');
     expect(reqs).toHaveLength(2);
     const second = userContent(reqs[1]);
-    expect(second).toContain(`<<<PREVIOUS_SUMMARY\n${first.text}\nPREVIOUS_SUMMARY>>>`);
+    expect(dataBlock(second, 'PREVIOUS_SUMMARY')).toBe(first.text);
     expect(second).toContain('roll: action 4');
     expect(second).toContain('roll: action 6');
     expect(second).not.toContain('roll: action 3');
@@ -224,7 +225,7 @@ describe('Summarizer configuration', () => {
       t.app.get(ActivityIngestService).publish(event('file-1', 2));
       await waitFor(() => fake.chatRequests().length === 1);
       const content = userContent(fake.chatRequests()[0]);
-      expect(content).toMatch(/^CUSTOM PROMPT\nBefore: <<<PREVIOUS_SUMMARY\n\(none\)\nPREVIOUS_SUMMARY>>>\nNow: <<<ACTIONS\n1\. \[click\] cfg 0 — \/x/);
+      expect(content).toMatch(/^CUSTOM PROMPT\nBefore: <<<PREVIOUS_SUMMARY ([0-9a-f]{12})\n\(none\)\n\1 PREVIOUS_SUMMARY>>>\nNow: <<<ACTIONS \1\n1\. \[click\] cfg 0 — \/x/);
     } finally {
       await t.close();
     }

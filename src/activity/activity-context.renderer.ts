@@ -1,12 +1,9 @@
+import { normaliseUntrusted } from '../common/text';
 import type { SessionContext, StoredAction, UserActivity } from './session-store/session-store.port';
 
-/** C0/C1 control characters except tab and newline; stripped from untrusted activity text. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
-
-/** Removes control and bidi-override characters and folds newlines, so one action stays one line. */
+/** Normalises untrusted text (NFKC, no format or control characters) and folds newlines, so one action stays one line. */
 export function sanitizeActivityText(s: string, maxChars = 300): string {
-  const clean = s.replace(CONTROL_CHARS, '').replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  const clean = normaliseUntrusted(s).replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
   return clean.length > maxChars ? `${clean.slice(0, maxChars - 1)}…` : clean;
 }
 

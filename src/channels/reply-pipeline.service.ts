@@ -164,7 +164,8 @@ export class ReplyPipeline implements OnModuleInit {
         channel: job.channel,
         conversationId: job.conversationId,
         userId: user.userId,
-        email: user.email,
+        // Only a resolved user's email: an unverified one must not let the copilot look the user up by email.
+        email: user.userId ? user.email : undefined,
         text: job.text,
         metadata: { ...job.metadata, userSource: user.source },
       });

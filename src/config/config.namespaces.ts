@@ -117,6 +117,13 @@ export const copilotConfig = namespace('copilot', (env) => ({
   replyDeadlineMs: env.LLM_TIMEOUT_MS + REPLY_DEADLINE_MARGIN_MS,
 }));
 
+export const identityConfig = namespace('identity', (env) => ({
+  secret: env.USER_TOKEN_SECRET,
+  /** Default: required in production when a secret is set, optional otherwise. */
+  mode: env.IDENTITY_VERIFICATION ?? (env.NODE_ENV === 'production' && env.USER_TOKEN_SECRET ? 'required' : 'optional'),
+  rasaSenderIsUserId: env.RASA_SENDER_IS_USER_ID,
+}));
+
 export const crispConfig = namespace('crisp', (env) => ({
   websiteId: env.CRISP_WEBSITE_ID ?? '',
   tokenIdentifier: env.CRISP_TOKEN_IDENTIFIER ?? '',
@@ -124,6 +131,7 @@ export const crispConfig = namespace('crisp', (env) => ({
   tokenTier: env.CRISP_TOKEN_TIER,
   webhookSecret: env.CRISP_WEBHOOK_SECRET ?? '',
   hookSigningSecret: env.CRISP_HOOK_SIGNING_SECRET,
+  signatureMaxAgeSeconds: env.CRISP_SIGNATURE_MAX_AGE_SECONDS,
   apiUrl: env.CRISP_API_URL,
   botName: env.CRISP_BOT_NAME,
 }));
@@ -141,6 +149,7 @@ export const ALL_NAMESPACES = [
   llmConfig,
   summarizerConfig,
   copilotConfig,
+  identityConfig,
   crispConfig,
   rasaConfig,
 ];

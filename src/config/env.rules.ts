@@ -49,6 +49,7 @@ export function crossFieldProblems(env: Env): string[] {
       if (!env[key]) problems.push(`${key} is required when CHANNELS contains crisp`);
     }
   }
+  if (env.IDENTITY_VERIFICATION === 'required' && !env.USER_TOKEN_SECRET) problems.push('USER_TOKEN_SECRET is required when IDENTITY_VERIFICATION=required');
   if (env.SUMMARY_PROMPT_FILE) {
     const problem = promptFileProblem(env.SUMMARY_PROMPT_FILE);
     if (problem) problems.push(`SUMMARY_PROMPT_FILE: ${problem}`);

@@ -59,6 +59,11 @@ export const envSchema = z.object({
   METRICS_HOST: string('127.0.0.1', 255),
   RATE_LIMIT_PER_MINUTE: int(30, 1),
 
+  // Identity
+  USER_TOKEN_SECRET: optionalString,
+  IDENTITY_VERIFICATION: optionalEnum(['required', 'optional', 'off']),
+  RASA_SENDER_IS_USER_ID: bool(false),
+
   // State
   STORE: enumOf(['memory', 'redis'], 'memory'),
   QUEUE: enumOf(['memory', 'bullmq'], 'memory'),
@@ -120,6 +125,7 @@ export const envSchema = z.object({
   CRISP_TOKEN_TIER: enumOf(['plugin', 'website', 'user'], 'plugin'),
   CRISP_WEBHOOK_SECRET: optionalString,
   CRISP_HOOK_SIGNING_SECRET: optionalString,
+  CRISP_SIGNATURE_MAX_AGE_SECONDS: int(300, 1, 86_400),
   CRISP_API_URL: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), httpUrl('https://api.crisp.chat').default('https://api.crisp.chat')),
   CRISP_BOT_NAME: string('Copilot', 100),
 

@@ -5,18 +5,25 @@ import type { ChannelId } from '../config/env.schema';
 import type { KeyValueStore } from '../state/key-value-store.port';
 import { KEY_VALUE_STORE } from '../state/state.constants';
 import { MAX_EMAIL_CHARS, MAX_ID_CHARS } from './chat-limits';
+import { IdentityVerifier } from './identity-verifier';
 
 /** Who a channel says is behind a conversation (a Crisp session's data, a widget's metadata). */
 export interface IdentityClaim {
   userId?: string;
+  /** hex(HMAC-SHA256(USER_TOKEN_SECRET, userId)), computed by the company's backend. */
+  userToken?: string;
   email?: string;
+  /** The channel itself vouches for the email (e.g. Crisp identity verification). */
+  emailVerified?: boolean;
 }
 
 export interface ResolvedUser {
   userId?: string;
   email?: string;
-  /** How the user id was found: claimed on the conversation, looked up from the channel, matched by email, or not at all. */
+  /** How the user id was found: claimed on the conversation, matched by a verified email, or not at all. */
   source: 'conversation' | 'email' | 'none';
+  /** A claim was made but could not be trusted (bad or missing user token, unverified email). */
+  refused?: boolean;
 }
 
 interface Known extends IdentityClaim {
@@ -55,12 +62,13 @@ export class ConversationIdentityService {
   constructor(
     @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     private readonly reader: ActivityReader,
+    private readonly verifier: IdentityVerifier,
   ) {}
 
   /** Merges what a channel just told us about a conversation (empty fields are ignored). */
   async remember(channel: ChannelId, conversationId: string, claim: IdentityClaim): Promise<void> {
     const update = clean(claim);
-    if (!update.userId && !update.email) return;
+    if (!update.userId && !update.email && update.emailVerified === undefined) return;
     const key = identityKey(channel, conversationId);
     const prev = (await this.kv.get<Known>(key)) ?? {};
     await this.kv.set(key, { ...prev, ...update }, IDENTITY_TTL_SECONDS);
@@ -78,18 +86,33 @@ export class ConversationIdentityService {
     if (!known.userId && lookup && stale) {
       try {
         const found = clean(await lookup());
-        known = { userId: known.userId ?? found.userId, email: known.email ?? found.email, lookedUpAt: now };
+        known = {
+          userId: known.userId ?? found.userId,
+          userToken: known.userId ? known.userToken : found.userToken,
+          email: known.email ?? found.email,
+          emailVerified: known.emailVerified ?? found.emailVerified,
+          lookedUpAt: now,
+        };
         await this.kv.set(key, known, IDENTITY_TTL_SECONDS);
       } catch (err) {
         this.logger.warn({ channel, conversationId, err: errorMessage(err) }, 'could not look the conversation user up through the channel');
       }
     }
-    if (known.userId) return { userId: known.userId, email: known.email, source: 'conversation' };
-    if (known.email) {
-      const userId = await this.reader.findUserByEmail(known.email);
-      if (userId) return { userId, email: known.email, source: 'email' };
+    let refused = false;
+    if (known.userId) {
+      if (this.verifier.trustUserId(channel, known.userId, known.userToken)) return { userId: known.userId, email: known.email, source: 'conversation' };
+      refused = true;
+      this.logger.warn({ channel, conversationId }, 'claimed user id not trusted (missing or invalid user token); answering without activity');
     }
-    return { email: known.email, source: 'none' };
+    if (known.email) {
+      if (this.verifier.trustEmail(channel, known.emailVerified)) {
+        const userId = await this.reader.findUserByEmail(known.email);
+        if (userId) return { userId, email: known.email, source: 'email' };
+      } else {
+        refused = true;
+      }
+    }
+    return { email: known.email, source: 'none', ...(refused ? { refused } : {}) };
   }
 }
 
@@ -101,7 +124,12 @@ function clean(claim: IdentityClaim): IdentityClaim {
   const out: IdentityClaim = {};
   const userId = toUserId(claim.userId);
   const email = toEmail(claim.email);
-  if (userId) out.userId = userId;
+  if (userId) {
+    out.userId = userId;
+    // A new user id replaces the old token with this claim's (possibly none).
+    out.userToken = typeof claim.userToken === 'string' && /^[0-9a-fA-F]{16,128}$/.test(claim.userToken.trim()) ? claim.userToken.trim() : undefined;
+  }
   if (email) out.email = email;
+  if (typeof claim.emailVerified === 'boolean') out.emailVerified = claim.emailVerified;
   return out;
 }

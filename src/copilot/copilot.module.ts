@@ -7,6 +7,7 @@ import { createConversationStore } from './conversation-store.factory';
 import type { ConversationStore } from './conversation-store.port';
 import { CONVERSATION_STORE } from './copilot.constants';
 import { CopilotService } from './copilot.service';
+import { IdentityVerifier } from './identity-verifier';
 import { UserContextController } from './user-context.controller';
 
 /**
@@ -21,13 +22,14 @@ import { UserContextController } from './user-context.controller';
     ContextAssembler,
     CopilotService,
     ConversationIdentityService,
+    IdentityVerifier,
     {
       provide: CONVERSATION_STORE,
       inject: [storeConfig.KEY],
       useFactory: (cfg: ConfigOf<typeof storeConfig>) => createConversationStore(cfg),
     },
   ],
-  exports: [CopilotService, ConversationIdentityService, CONVERSATION_STORE],
+  exports: [CopilotService, ConversationIdentityService, IdentityVerifier, CONVERSATION_STORE],
 })
 export class CopilotModule implements OnApplicationShutdown {
   constructor(@Inject(CONVERSATION_STORE) private readonly conversations: ConversationStore) {}

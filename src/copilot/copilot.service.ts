@@ -6,7 +6,7 @@ import { LLM_PROVIDER } from '../llm/llm.constants';
 import { LlmUnavailableError, type LlmMessage, type LlmProvider } from '../llm/llm.port';
 import { ContextAssembler, type AssembledContext } from './context-assembler';
 import { CONVERSATION_STORE } from './copilot.constants';
-import { COPILOT_SYSTEM_PROMPT, FALLBACK_REPLY, PROMPT_ID, buildUserMessage, neutraliseMessage } from './copilot.prompt';
+import { COPILOT_SYSTEM_PROMPT, FALLBACK_REPLY, PROMPT_ID, buildUserMessage, neutraliseMessage, newBoundary } from './copilot.prompt';
 import type { ChatTurn, CopilotReply, ReplyOptions } from './copilot.types';
 import type { ConversationStore } from './conversation-store.port';
 
@@ -117,7 +117,8 @@ export class CopilotService {
     }
     this.replies.inc({ channel: turn.channel, outcome: fallback ? 'fallback' : 'ok' });
 
-    await this.remember(key, turn.text, text, receivedAt, fallback ? undefined : ctx.nextWatermark);
+    // Stored neutralised, so a replayed turn can never carry what the prompt would refuse today.
+    await this.remember(key, neutraliseMessage(turn.text), neutraliseMessage(text), receivedAt, fallback ? undefined : ctx.nextWatermark);
     return {
       reply: text,
       hasActivity: ctx.activity.length > 0,
@@ -128,7 +129,8 @@ export class CopilotService {
   }
 
   private buildRequest(turn: ChatTurn, ctx: AssembledContext) {
-    const history: LlmMessage[] = ctx.history.map((t) => ({ role: t.role, content: t.text }));
+    // History was neutralised when stored; turns stored before that are neutralised again here.
+    const history: LlmMessage[] = ctx.history.map((t) => ({ role: t.role, content: neutraliseMessage(t.text) }));
     const user = buildUserMessage({
       activity: ctx.activity,
       newActivity: ctx.newActivity,
@@ -136,6 +138,7 @@ export class CopilotService {
       alreadyGreeted: ctx.alreadyGreeted,
       intent: turn.intent ?? 'question',
       message: neutraliseMessage(turn.text),
+      boundary: newBoundary(),
     });
     return {
       system: COPILOT_SYSTEM_PROMPT,

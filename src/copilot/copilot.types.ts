@@ -1,8 +1,14 @@
 import type { ChannelId } from '../config/env.schema';
 
+/**
+ * Where a conversation lives. `bridge` is the Rasa recipe's `/reply` contract: its own
+ * channel, so a Rasa sender id can never name a bridge conversation.
+ */
+export type ConversationChannel = ChannelId | 'bridge';
+
 /** One inbound chat message, normalised by a channel before it reaches CopilotService. */
 export interface ChatTurn {
-  channel: ChannelId;
+  channel: ConversationChannel;
   conversationId: string;
   /** Product user id, when the channel could resolve it. */
   userId?: string;

@@ -26,7 +26,11 @@ export class CrispHookAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<RawBodyRequest<Request>>();
     const key = typeof req.query.key === 'string' ? req.query.key : undefined;
     if (!safeEqual(key, this.cfg.webhookSecret)) return this.refuse(req, 'key');
-    if (this.cfg.hookSigningSecret && !this.signatureValid(req, this.cfg.hookSigningSecret)) return this.refuse(req, 'signature');
+    if (this.cfg.hookSigningSecret) {
+      if (!this.signatureValid(req, this.cfg.hookSigningSecret)) return this.refuse(req, 'signature');
+      // The timestamp is signed; its age is what keeps a captured hook from being replayed later.
+      if (!this.timestampFresh(req.header('x-crisp-request-timestamp'))) return this.refuse(req, 'timestamp');
+    }
     return true;
   }
 
@@ -48,7 +52,15 @@ export class CrispHookAuthGuard implements CanActivate {
     return bytesOk || jsonOk;
   }
 
-  private refuse(req: RawBodyRequest<Request>, check: 'key' | 'signature'): never {
+  /** Within CRISP_SIGNATURE_MAX_AGE_SECONDS of now, either way (seconds or milliseconds, as Crisp does not say). */
+  private timestampFresh(raw: string | undefined): boolean {
+    if (!raw || !/^\d{9,14}$/.test(raw.trim())) return false;
+    const n = Number(raw.trim());
+    const ms = n >= 1e11 ? n : n * 1000;
+    return Math.abs(Date.now() - ms) <= this.cfg.signatureMaxAgeSeconds * 1000;
+  }
+
+  private refuse(req: RawBodyRequest<Request>, check: 'key' | 'signature' | 'timestamp'): never {
     this.rejected.inc({ check });
     this.logger.warn({ check, ip: req.ip }, 'crisp hook refused');
     throw new UnauthorizedException('Unauthorized');

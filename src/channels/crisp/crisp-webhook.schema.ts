@@ -2,7 +2,9 @@ import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
 import { MAX_EMAIL_CHARS, MAX_ID_CHARS } from '../../copilot/chat-limits';
 
-const sessionId = z.string().trim().min(1).max(MAX_ID_CHARS);
+// Crisp session ids are `session_<uuid>`; anything else (control characters, spaces, lone surrogates) is refused here
+// rather than failing, retried as if Crisp were down, in the reply job.
+const sessionId = z.string().trim().min(1).max(MAX_ID_CHARS).regex(/^[\w.:-]+$/, 'must be a Crisp session id');
 
 /** Delivery envelope: `{ website_id, event, data, timestamp }`. Unknown fields are ignored. */
 export const crispEnvelopeSchema = z.object({
@@ -28,6 +30,12 @@ export const crispMessageSchema = z.object({
 export const crispSetDataSchema = z.object({
   session_id: sessionId,
   data: z.record(z.string(), z.unknown()),
+});
+
+/** `session:update_verify`: Crisp identity verification of the session (`is_verified`). */
+export const crispVerifySchema = z.object({
+  session_id: sessionId,
+  is_verified: z.boolean(),
 });
 
 export const crispSetEmailSchema = z.object({

@@ -6,7 +6,7 @@ import { ConversationIdentityService } from '../../copilot/conversation-identity
 import { MetricsService } from '../../observability/metrics.service';
 import { QueueUnavailableError } from '../../queue/job-queue.port';
 import { ReplyPipeline } from '../reply-pipeline.service';
-import { crispMessageSchema, crispSetDataSchema, crispSetEmailSchema, type CrispEnvelope } from './crisp-webhook.schema';
+import { crispMessageSchema, crispSetDataSchema, crispSetEmailSchema, crispVerifySchema, type CrispEnvelope } from './crisp-webhook.schema';
 
 export type HookOutcome = 'queued' | 'duplicate' | 'ignored' | 'learned' | 'invalid' | 'other_website';
 
@@ -52,13 +52,24 @@ export class CrispWebhookService {
         const res = crispSetDataSchema.safeParse(envelope.data);
         if (!res.success) return 'invalid';
         const data = res.data.data;
-        await this.identities.remember('crisp', res.data.session_id, { userId: data.user_id as string | undefined, email: data.email as string | undefined });
+        await this.identities.remember('crisp', res.data.session_id, {
+          userId: data.user_id as string | undefined,
+          userToken: data.user_token as string | undefined,
+          email: data.email as string | undefined,
+        });
         return 'learned';
       }
       case 'session:set_email': {
         const res = crispSetEmailSchema.safeParse(envelope.data);
         if (!res.success) return 'invalid';
         await this.identities.remember('crisp', res.data.session_id, { email: res.data.email });
+        return 'learned';
+      }
+      case 'session:update_verify': {
+        // Crisp identity verification: the session's email was (or is no longer) proven by the website's backend.
+        const res = crispVerifySchema.safeParse(envelope.data);
+        if (!res.success) return 'invalid';
+        await this.identities.remember('crisp', res.data.session_id, { emailVerified: res.data.is_verified });
         return 'learned';
       }
       default:

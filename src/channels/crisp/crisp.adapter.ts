@@ -25,6 +25,12 @@ export class CrispAdapter implements ChannelAdapter {
   async lookupIdentity(target: DeliveryTarget): Promise<IdentityClaim> {
     const meta = await this.crisp.getConversationMeta(target.conversationId);
     const userId = meta.data?.user_id;
-    return { userId: typeof userId === 'string' || typeof userId === 'number' ? String(userId) : undefined, email: meta.email };
+    const userToken = meta.data?.user_token;
+    return {
+      userId: typeof userId === 'string' || typeof userId === 'number' ? String(userId) : undefined,
+      userToken: typeof userToken === 'string' ? userToken : undefined,
+      // The meta says nothing about verification: only session:update_verify vouches for the email.
+      email: meta.email,
+    };
   }
 }

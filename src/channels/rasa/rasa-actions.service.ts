@@ -1,7 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { errorMessage } from '../../common/text';
 import { CopilotService } from '../../copilot/copilot.service';
+import { IdentityVerifier } from '../../copilot/identity-verifier';
+import { identityConfig, type ConfigOf } from '../../config/config.namespaces';
 import type { ChatTurn } from '../../copilot/copilot.types';
 import { MetricsService } from '../../observability/metrics.service';
 import type { RasaActionCall } from './rasa-action-call.schema';
@@ -36,6 +38,8 @@ export class RasaActionsService {
 
   constructor(
     private readonly copilot: CopilotService,
+    private readonly verifier: IdentityVerifier,
+    @Inject(identityConfig.KEY) private readonly identity: ConfigOf<typeof identityConfig>,
     metrics: MetricsService,
   ) {
     this.runs = metrics.counter({
@@ -56,7 +60,7 @@ export class RasaActionsService {
     let source: RasaTurnSource | undefined;
     let result: { text: string; outcome: Outcome };
     try {
-      source = turnSourceFrom(call);
+      source = this.trusted(turnSourceFrom(call, { senderIsUserId: this.identity.rasaSenderIsUserId }));
       result = await this.answer(action, source);
     } catch (err) {
       // answer() handles copilot failures; this is the last line so Rasa never gets a 500.
@@ -76,7 +80,7 @@ export class RasaActionsService {
     if (!question) return { text: action.nothingToGoOnText, outcome: 'empty_message' };
     try {
       // Recap and page help mean nothing without activity: skip the model call entirely.
-      if (action.needsActivity && !(await this.copilot.hasActivity(source.userId, source.productId))) {
+      if (action.needsActivity && !(source.userId && (await this.copilot.hasActivity(source.userId, source.productId)))) {
         return { text: action.nothingToGoOnText, outcome: 'no_activity' };
       }
       // Rasa waits for the answer with the user watching: past the deadline, the fallback text.
@@ -92,6 +96,14 @@ export class RasaActionsService {
       this.logger.warn({ action: action.name, conversationId: source.conversationId, reason: 'error', err: errorMessage(err) }, 'rasa action fell back');
       return { text: action.failureText, outcome: 'error' };
     }
+  }
+
+  /** The widget's claimed user id, kept only when the identity verifier trusts it (else: no one's activity). */
+  private trusted(source: RasaTurnSource): RasaTurnSource {
+    if (!source.userId || source.userIdFrom === 'sender_id') return source;
+    if (this.verifier.trustUserId('rasa', source.userId, source.userToken)) return source;
+    this.logger.warn({ conversationId: source.conversationId, userIdFrom: source.userIdFrom }, 'claimed user id not trusted (missing or invalid user token); answering without activity');
+    return { ...source, userId: undefined, userIdFrom: 'none' };
   }
 
   private toTurn(action: RasaActionDefinition, source: RasaTurnSource, text: string): ChatTurn {

@@ -25,8 +25,9 @@ export class ReplyController {
   async reply(@Param('userId') userId: string, @Query() q: ReplyQueryDto): Promise<BridgeReplyDto> {
     if (userId.length > MAX_ID_CHARS) throw new BadRequestException(`userId must be shorter than or equal to ${MAX_ID_CHARS} characters`);
     const res = await this.copilot.reply({
-      channel: 'rasa',
-      conversationId: `bridge:${userId}`,
+      // One bridge conversation per user, in its own channel: no Rasa sender id can address it.
+      channel: 'bridge',
+      conversationId: userId,
       userId,
       intent: q.intent,
       text: q.query,
