@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from '../src/app.module';
-import { APP_OPTIONS, configureApp } from '../src/bootstrap';
+import { APP_OPTIONS, configureApp, createHttpAdapter } from '../src/bootstrap';
 import { buildOpenApiDocument } from '../src/openapi';
 
 /**
@@ -28,7 +28,7 @@ export const EVERYTHING_ENABLED: Record<string, string> = {
 
 export async function renderOpenApi(): Promise<string> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ env: EVERYTHING_ENABLED })] }).compile();
-  const app = moduleRef.createNestApplication({ ...APP_OPTIONS, logger: false });
+  const app = moduleRef.createNestApplication(createHttpAdapter(), { ...APP_OPTIONS, logger: false });
   configureApp(app);
   // Documented without starting anything (no stream connection, no listeners).
   const doc = buildOpenApiDocument(app);

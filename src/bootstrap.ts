@@ -1,15 +1,31 @@
 import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import cors from 'cors';
 import type { NextFunction, Request, Response } from 'express';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { bodyProblem } from './common/body-hygiene';
 import { toErrorBody, type ErrorBody } from './common/http-exception.filter';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
 import { InvalidBodyHooks } from './observability/invalid-body.hooks';
 import { MetricsService } from './observability/metrics.service';
+import { ShutdownState } from './observability/shutdown.state';
 import { mountOpenApi } from './openapi';
+
+/**
+ * Node checks request and header timeouts of incomplete requests only every
+ * `connectionsCheckingInterval` (30 s by default), so a slow client could hold a socket
+ * long past HEADERS_TIMEOUT_MS. The HTTP server is created here with a 1 s check.
+ */
+class TimelyExpressAdapter extends ExpressAdapter {
+  override initHttpServer(options: Parameters<ExpressAdapter['initHttpServer']>[0]): void {
+    if (options?.httpsOptions) return super.initHttpServer(options);
+    this.httpServer = createServer({ connectionsCheckingInterval: 1_000 }, this.getInstance());
+  }
+}
+
+/** The HTTP adapter every app instance is created with (main.ts and the end-to-end tests). */
+export const createHttpAdapter = (): ExpressAdapter => new TimelyExpressAdapter();
 
 /** Options every app instance is created with (main.ts and the end-to-end tests). */
 export const APP_OPTIONS = { rawBody: true, bodyParser: false, bufferLogs: true } as const;
@@ -54,6 +70,14 @@ export function configureApp(app: INestApplication): void {
     next();
   });
 
+  // From the first shutdown signal, new work is refused so senders redeliver; health probes still answer.
+  const shutdown = app.get(ShutdownState);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!shutdown.shuttingDown || req.method === 'GET' || req.method === 'HEAD') return next();
+    res.setHeader('Retry-After', '5');
+    res.setHeader('Connection', 'close');
+    sendError(res, { statusCode: 503, error: 'Service Unavailable', message: 'The service is shutting down; retry shortly' });
+  });
   // Routes that need little get little: a declared length over the route's cap is refused before a byte is read.
   const routeLimits = new Map<string, number>([
     ['/v1/chat', cfg.chatBodyLimitBytes],

@@ -3,9 +3,10 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { APP_OPTIONS, configureApp, configureHttpServer } from './bootstrap';
+import { APP_OPTIONS, configureApp, configureHttpServer, createHttpAdapter } from './bootstrap';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
 import { ConfigValidationError } from './config/env.schema';
+import { ShutdownState } from './observability/shutdown.state';
 import { startupReport } from './startup-report';
 
 async function main(): Promise<void> {
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await NestFactory.create<NestExpressApplication>(module, APP_OPTIONS);
+  const app = await NestFactory.create<NestExpressApplication>(module, createHttpAdapter(), APP_OPTIONS);
   configureApp(app);
   const cfg = app.get<ConfigOf<typeof appConfig>>(appConfig.KEY);
   configureHttpServer(app.getHttpServer(), cfg);
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     logger.log({ signal }, 'shutting down');
+    app.get(ShutdownState).begin();
     const force = setTimeout(() => {
       logger.error({ timeoutMs: cfg.shutdownTimeoutMs }, 'shutdown took too long; exiting');
       process.exit(1);

@@ -20,7 +20,7 @@ const HOOK_KEY = 'hook-secret-3f9a';
 const SIGNING = 'plugin-signing-secret';
 
 /** Retries in milliseconds instead of seconds; same attempts as production. */
-const FAST_POLICY: DeliveryPolicy = { attempts: 5, backoffMs: 5, maxBackoffMs: 20 };
+const FAST_POLICY: DeliveryPolicy = { attempts: 5, backoffMs: 5, maxBackoffMs: 20, retryWindowMs: 60_000 };
 
 const crispEnv = (crispUrl: string, openAiUrl: string, extra: Record<string, string> = {}) => ({
   CHANNELS: 'rest,crisp',
@@ -215,6 +215,46 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
     expect(metrics).toMatch(/channel_messages_total\{channel="crisp",kind="reply",outcome="failed"\} [1-9]/);
   });
 
+  it('keeps a message that failed every retry as a dead letter: visible in /healthz and the admin API, and retried on request', async () => {
+    // Earlier tests left their own dead letters (403, the 5-attempt outage): start from a clean list.
+    await request(t.server).post('/v1/admin/dead-letters/retry').expect(202);
+    await settle();
+    await request(t.server).post('/v1/admin/dead-letters/retry').expect(202);
+    await settle();
+    crisp.reset();
+    crisp.script('message', 500, 500, 500, 500, 500);
+    const before = (await request(t.server).get('/v1/admin/dead-letters').expect(200)).body.count;
+    await hook(visitorMessage({ session: 'session_dead', fingerprint: 9 })).expect(200);
+    await settle();
+    expect(crisp.messagesSent('session_dead')).toHaveLength(0);
+    const h = (await request(t.server).get('/healthz').expect(200)).body;
+    expect(h.components.dead_letters).toMatchObject({ status: 'degraded', count: before + 1 });
+    const list = (await request(t.server).get('/v1/admin/dead-letters').expect(200)).body;
+    expect(list.count).toBe(before + 1);
+    expect(list.items[0]).toMatchObject({ id: 'crisp:session_dead:9', name: 'channel.reply', labels: { channel: 'crisp', conversationId: 'session_dead' } });
+    expect(list.items[0].reason).toMatch(/HTTP 500/);
+    expect(list.items[0]).not.toHaveProperty('payload');
+    expect((await t.app.get(MetricsService).render())).toMatch(new RegExp(`^dead_letters ${before + 1}$`, 'm'));
+
+    // Crisp is back: the retry sends the answer that was already written, without asking the model again.
+    const llmCalls = llm.chatRequests().length;
+    await request(t.server).post('/v1/admin/dead-letters/crisp:session_dead:9/retry').expect(202);
+    await settle();
+    expect(crisp.messagesSent('session_dead')).toHaveLength(1);
+    expect(llm.chatRequests()).toHaveLength(llmCalls);
+    expect((await request(t.server).get('/v1/admin/dead-letters').expect(200)).body.count).toBe(before);
+    await request(t.server).post('/v1/admin/dead-letters/nope/retry').expect(404);
+  });
+
+  it('honours Retry-After from Crisp before the next try', async () => {
+    crisp.script('message', { status: 429, headers: { 'retry-after': '1' } }, 200);
+    await hook(visitorMessage({ session: 'session_retry_after', fingerprint: 1 })).expect(200);
+    await settle();
+    const [first, second] = crisp.byRoute('message');
+    expect(second.status).toBe(200);
+    expect(second.at - first.at).toBeGreaterThanOrEqual(950);
+  });
+
   it('does not retry other 4xx answers', async () => {
     crisp.script('message', 403, 200);
     await hook(visitorMessage({ session: 'session_403', fingerprint: 1 })).expect(200);
@@ -306,6 +346,61 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
     const sent = crisp.messagesSent('session_proactive');
     expect(sent.map((r) => r.body.content)).toEqual(['Need a hand with billing?']);
     expect(sent[0].body.from).toBe('operator');
+  });
+});
+
+describe('Crisp: outages are retried within CRISP_RETRY_WINDOW_SECONDS, then dead-lettered; local errors are final', () => {
+  const crisp = new FakeCrispServer();
+  const llm = new FakeOpenAiServer();
+  let t: TestApp;
+  const hook = (body: unknown) => request(t.server).post('/crisp/hooks').query({ key: HOOK_KEY }).set('content-type', 'application/json').send(JSON.stringify(body));
+  const settle = () => t.app.get<JobQueue>(JOB_QUEUE).drain(10_000);
+  beforeAll(async () => {
+    await crisp.start();
+    await llm.start();
+    t = await bootTestApp({
+      env: crispEnv(crisp.url, llm.url, { CRISP_RETRY_WINDOW_SECONDS: '2' }),
+      // Many attempts allowed: the time window decides.
+      override: (b) => b.overrideProvider(DELIVERY_POLICY).useValue({ attempts: 1_000, backoffMs: 20, maxBackoffMs: 100, retryWindowMs: 60_000 }),
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await crisp.stop();
+    await llm.stop();
+  });
+  beforeEach(() => crisp.reset());
+
+  it('an outage shorter than the window loses nothing: the reply goes out once Crisp is back', async () => {
+    crisp.script('message', ...Array.from({ length: 6 }, () => 503));
+    await hook(visitorMessage({ session: 'session_outage', fingerprint: 1 })).expect(200);
+    await settle();
+    expect(crisp.byRoute('message').length).toBeGreaterThan(5);
+    expect(crisp.messagesSent('session_outage')).toHaveLength(1);
+  });
+
+  it('an outage longer than the window ends in the dead-letter list, not in silence', async () => {
+    crisp.script('message', ...Array.from({ length: 500 }, () => 503));
+    await hook(visitorMessage({ session: 'session_long_outage', fingerprint: 1 })).expect(200);
+    await settle();
+    expect(crisp.messagesSent('session_long_outage')).toHaveLength(0);
+    const list = (await request(t.server).get('/v1/admin/dead-letters').expect(200)).body;
+    const entry = list.items.find((i: { id: string }) => i.id === 'crisp:session_long_outage:1');
+    expect(entry.reason).toMatch(/retry window/);
+    expect(entry.attempts).toBeGreaterThan(5);
+  });
+
+  it('a malformed session id is refused at the hook and never retried as if Crisp were down', async () => {
+    const before = crisp.requests.length;
+    for (const session of ['session with spaces', 'session_\u0007bell', 'session_<script>']) {
+      await hook(visitorMessage({ session, fingerprint: 1 })).expect(200);
+    }
+    await settle();
+    expect(crisp.requests.length).toBe(before);
+    expect(await t.app.get(MetricsService).render()).toMatch(/crisp_hooks_total\{event="message:send",outcome="invalid"\} 3/);
+    // A lone surrogate never even reaches the hook router.
+    await request(t.server).post('/crisp/hooks').query({ key: HOOK_KEY }).set('content-type', 'application/json')
+      .send('{"event":"message:send","data":{"session_id":"session_\\ud800","type":"text","from":"user","content":"hi"}}').expect(400);
   });
 });
 

@@ -35,11 +35,11 @@ function clickEvent(sessionId: string, userId: string, n = 1) {
 }
 
 describe('LlmModule wiring', () => {
-  it('overriding LLM_PROVIDER swaps the model for the chat reply path and the summarizer', async () => {
+  it('overriding RAW_LLM_PROVIDER swaps the model for the chat reply path and the summarizer (each behind its own breaker)', async () => {
     const echo = new EchoProvider();
     const t = await bootTestApp({
       env: { CHANNELS: 'rest', API_KEYS: KEY, SUMMARY_THRESHOLD: '2' },
-      override: (b) => b.overrideProvider(LLM_PROVIDER).useValue(echo),
+      override: (b) => b.overrideProvider(RAW_LLM_PROVIDER).useValue(echo),
     });
     try {
       t.app.get(ActivityIngestService).publish(clickEvent('s-di', 'u-di', 2));

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
+import { FakeCrispServer } from './support/fake-crisp.server';
 import { FakeOpenAiServer } from './support/fake-openai.server';
+import { readJsonFixture } from './support/fixtures';
 
 const ROOT = join(__dirname, '..');
 
@@ -111,4 +113,39 @@ describe('the server process', () => {
       await fake.stop();
     }
   }, 40_000);
+
+  it('from the first SIGTERM, new work gets 503 (Crisp redelivers) while accepted work still goes out', async () => {
+    const fixture = readJsonFixture('crisp', 'webhook_message_send.quickstart.json');
+    const crisp = await new FakeCrispServer().start();
+    const llm = await new FakeOpenAiServer().start();
+    llm.respondWith(() => ({ text: 'answer to the accepted hook', delayMs: 1_500 }));
+    const { child, output } = start({
+      NODE_ENV: 'development', CHANNELS: 'crisp', LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: llm.url, LLM_MAX_RETRIES: '0',
+      CRISP_WEBSITE_ID: fixture.website_id, CRISP_TOKEN_IDENTIFIER: 'i', CRISP_TOKEN_KEY: 'k', CRISP_WEBHOOK_SECRET: 'hook', CRISP_API_URL: crisp.url,
+      SHUTDOWN_TIMEOUT_MS: '8000',
+    });
+    try {
+      const [, port] = await waitFor(() => output().match(/listening on http:\/\/127\.0\.0\.1:(\d+)/), 25_000);
+      const hook = (session: string) =>
+        fetch(`http://127.0.0.1:${port}/crisp/hooks?key=hook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...fixture, data: { ...fixture.data, session_id: session, fingerprint: Date.now() } }),
+        });
+      expect((await hook('session_accepted')).status).toBe(200);
+      await waitFor(() => (llm.chatRequests().length > 0 ? ['x'] as unknown as RegExpMatchArray : null), 5_000);
+      child.kill('SIGTERM');
+      await waitFor(() => output().match(/shutting down/), 5_000);
+      const late = await hook('session_late');
+      expect(late.status).toBe(503);
+      expect(late.headers.get('retry-after')).toBe('5');
+      expect(await exited(child)).toBe(0);
+      expect(crisp.messagesSent('session_accepted').map((r) => r.body.content)).toEqual(['answer to the accepted hook']);
+      expect(crisp.messagesSent('session_late')).toHaveLength(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await crisp.stop();
+      await llm.stop();
+    }
+  }, 45_000);
 });

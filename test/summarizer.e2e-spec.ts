@@ -1,4 +1,4 @@
-import { at } from './support/clock';
+import { at, isoAt } from './support/clock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,5 +248,58 @@ describe('Summarizer configuration', () => {
     const file = join(dir, 'bad.txt');
     writeFileSync(file, 'Summarize {previous_summary}');
     await expect(bootTestApp({ env: { ...base, OPENAI_BASE_URL: fake.url, SUMMARY_PROMPT_FILE: file } })).rejects.toThrow(/\{actions\}/);
+  });
+});
+
+describe('Summaries under a burst (500 sessions in one PostHog batch)', () => {
+  const fake = new FakeOpenAiServer();
+  let t: TestApp;
+  let inFlight = 0;
+  let peak = 0;
+  beforeAll(async () => {
+    await fake.start();
+    t = await bootTestApp({
+      env: {
+        CHANNELS: 'rest', LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'test', OPENAI_BASE_URL: fake.url, LLM_MAX_RETRIES: '0',
+        SUMMARY_THRESHOLD: '1', SUMMARY_CONCURRENCY: '4', SUMMARY_BUDGET_PER_MINUTE: '1000', LLM_BREAKER_THRESHOLD: '3',
+        SUMMARY_RETRY_BASE_MS: '60000',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+
+  it('runs at most SUMMARY_CONCURRENCY summary calls at once, and a provider rate limit on summaries never opens the chat breaker', async () => {
+    fake.respondWith((r) => {
+      const isSummary = userContent(r).includes('<<<ACTIONS');
+      if (!isSummary) return { text: 'a real chat answer' };
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => inFlight--, 40);
+      return { status: 429, body: { error: { message: 'Rate limit reached' } }, delayMs: 40 };
+    });
+    const batch = Array.from({ length: 500 }, (_, i) => ({
+      event: '$autocapture', event_type: 'click', session_id: `burst_${i}`, distinct_id: `burst_user_${i}`,
+      current_url: 'https://app.example.com/projects', button_or_link_text: 'Open', timestamp: isoAt(10),
+    }));
+    await request(t.server).post('/v1/activity/posthog').set('content-type', 'application/json').send(JSON.stringify({ batch })).expect(202);
+    // Every session's summary job runs once (fail fast once the summaries' breaker opened; retries are a minute away).
+    await waitFor(async () => {
+      const text = (await request(t.server).get('/metrics')).text;
+      const failed = Number(/summaries_total\{outcome="failure"\} (\d+)/.exec(text)?.[1] ?? 0);
+      return failed >= 500;
+    }, 15_000);
+    expect(peak).toBeLessThanOrEqual(4);
+    expect(peak).toBeGreaterThanOrEqual(2);
+    // The provider saw only the calls made before the summaries' breaker opened.
+    expect(fake.chatRequests().length).toBeLessThan(20);
+    // The summaries' breaker is open; chat has its own and answers normally.
+    const m = await request(t.server).get('/metrics').expect(200);
+    expect(m.text).toMatch(/llm_circuit_state\{provider="openai",breaker="summary"\} 2/);
+    expect(m.text).toMatch(/llm_circuit_state\{provider="openai",breaker="chat"\} 0/);
+    const res = await request(t.server).post('/v1/chat').send({ userId: 'unrelated_user', message: 'hello?' }).expect(200);
+    expect(res.body.reply).toBe('a real chat answer');
   });
 });

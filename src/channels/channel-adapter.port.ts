@@ -22,6 +22,8 @@ export class DeliveryError extends Error {
     message: string,
     readonly retriable: boolean,
     readonly status?: number,
+    /** The other side's Retry-After, in ms, when it sent one. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'DeliveryError';
@@ -42,6 +44,8 @@ export interface ChannelAdapter {
   typing?(target: DeliveryTarget, on: boolean): Promise<void>;
   /** Asks the channel who is behind a conversation, when no hook told us (e.g. Crisp conversation meta). */
   lookupIdentity?(target: DeliveryTarget): Promise<IdentityClaim>;
+  /** How long a message may keep being retried before it is dead-lettered (default: the pipeline's). */
+  readonly retryWindowMs?: number;
 }
 
 /** Injection token: `ChannelAdapter[]` of the enabled channels that send asynchronously. */

@@ -3,6 +3,7 @@ import type { ChannelId } from '../config/env.schema';
 import { CopilotModule } from '../copilot/copilot.module';
 import { CHANNEL_ADAPTERS, type ChannelAdapter } from './channel-adapter.port';
 import { CHANNEL_DEFINITIONS } from './channel-definitions';
+import { DeadLettersController } from './dead-letters.controller';
 import { DEFAULT_DELIVERY_POLICY, DELIVERY_POLICY } from './delivery-policy';
 import { ReplyPipeline } from './reply-pipeline.service';
 
@@ -21,6 +22,7 @@ export class ChannelsModule {
     return {
       module: ChannelsModule,
       imports: [CopilotModule, ...modules],
+      controllers: [DeadLettersController],
       providers: [
         { provide: DELIVERY_POLICY, useValue: DEFAULT_DELIVERY_POLICY },
         { provide: CHANNEL_ADAPTERS, inject: adapters, useFactory: (...list: ChannelAdapter[]) => list },

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Counter } from 'prom-client';
-import { errorMessage } from '../common/text';
+import { copyString, errorMessage } from '../common/text';
 import type { ChannelId } from '../config/env.schema';
 import { MAX_MESSAGE_CHARS } from '../copilot/chat-limits';
 import { ConversationIdentityService } from '../copilot/conversation-identity.service';
@@ -10,11 +10,13 @@ import { CONVERSATION_STORE } from '../copilot/copilot.constants';
 import { FALLBACK_REPLY } from '../copilot/copilot.prompt';
 import { CopilotService } from '../copilot/copilot.service';
 import { MetricsService } from '../observability/metrics.service';
+import type { DeadLetter, DeadLetterStore } from '../queue/dead-letter.port';
 import { QueueUnavailableError, UnrecoverableJobError, type JobContext, type JobQueue } from '../queue/job-queue.port';
-import { JOB_QUEUE } from '../queue/queue.constants';
+import { DEAD_LETTER_STORE, JOB_QUEUE } from '../queue/queue.constants';
 import type { KeyValueStore } from '../state/key-value-store.port';
 import { KEY_VALUE_STORE } from '../state/state.constants';
-import { CHANNEL_ADAPTERS, DeliveryError, type ChannelAdapter, type DeliveryTarget, type OutboundMessage } from './channel-adapter.port';
+import { CHANNEL_ADAPTERS, type ChannelAdapter, type DeliveryTarget, type OutboundMessage } from './channel-adapter.port';
+import { DeliveryAttempt } from './delivery-attempt';
 import { DEDUPE_TTL_SECONDS, DELIVERY_POLICY, type DeliveryPolicy } from './delivery-policy';
 
 export const REPLY_JOB = 'channel.reply';
@@ -35,16 +37,21 @@ export interface ReplyJob {
   conversationId: string;
   text: string;
   metadata?: Record<string, unknown>;
+  /** Epoch ms the message was first queued: the retry window counts from here. */
+  queuedAt: number;
+  /** An answer already produced (a dead letter being retried): sent as is, the model is not asked again. */
+  prepared?: PreparedAnswer;
 }
 
 export interface DeliverJob {
   channel: ChannelId;
   target: DeliveryTarget;
   message: OutboundMessage;
+  queuedAt: number;
 }
 
 /** An answer produced but not yet sent, kept so a retried send never asks the model again. */
-interface PreparedAnswer {
+export interface PreparedAnswer {
   text: string;
   fallback: boolean;
   typing: boolean;
@@ -66,6 +73,7 @@ export class ReplyPipeline implements OnModuleInit {
   private readonly logger = new Logger(ReplyPipeline.name);
   private readonly adapters: Map<ChannelId, ChannelAdapter>;
   private readonly outcomes: Counter<string>;
+  private readonly attempt: DeliveryAttempt;
 
   constructor(
     @Inject(CHANNEL_ADAPTERS) adapters: ChannelAdapter[],
@@ -73,6 +81,7 @@ export class ReplyPipeline implements OnModuleInit {
     @Inject(CONVERSATION_STORE) private readonly conversations: ConversationStore,
     @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     @Inject(DELIVERY_POLICY) private readonly policy: DeliveryPolicy,
+    @Inject(DEAD_LETTER_STORE) private readonly deadLetters: DeadLetterStore,
     private readonly copilot: CopilotService,
     private readonly identities: ConversationIdentityService,
     metrics: MetricsService,
@@ -83,6 +92,7 @@ export class ReplyPipeline implements OnModuleInit {
       help: 'Messages sent through channel adapters, by channel, kind (reply, deliver) and outcome (sent, fallback_sent, retried, failed)',
       labelNames: ['channel', 'kind', 'outcome'],
     });
+    this.attempt = new DeliveryAttempt(policy, deadLetters, this.outcomes);
   }
 
   onModuleInit(): void {
@@ -103,7 +113,13 @@ export class ReplyPipeline implements OnModuleInit {
   async submit(msg: InboundMessage): Promise<SubmitOutcome> {
     const key = `${msg.channel}:${msg.conversationId}:${msg.messageId}`;
     if (!(await this.conversations.claimOnce(key, DEDUPE_TTL_SECONDS))) return 'duplicate';
-    const job: ReplyJob = { channel: msg.channel, conversationId: msg.conversationId, text: msg.text.slice(0, MAX_MESSAGE_CHARS), metadata: msg.metadata };
+    const job: ReplyJob = {
+      channel: msg.channel,
+      conversationId: msg.conversationId,
+      text: copyString(msg.text.slice(0, MAX_MESSAGE_CHARS)),
+      metadata: msg.metadata,
+      queuedAt: Date.now(),
+    };
     try {
       await this.queue.enqueue(REPLY_JOB, job, { jobId: key, ...this.retries() });
     } catch (err) {
@@ -125,33 +141,60 @@ export class ReplyPipeline implements OnModuleInit {
     if (!this.adapters.has(channel)) throw new Error(`channel ${channel} cannot send unprompted messages`);
     const text = message.text.trim().slice(0, MAX_MESSAGE_CHARS);
     if (!target.conversationId.trim() || !text) throw new Error('a delivery needs a conversation id and a non-empty text');
-    await this.queue.enqueue<DeliverJob>(DELIVER_JOB, { channel, target, message: { text } }, { jobId: `deliver:${channel}:${deliveryId}`, ...this.retries() });
+    await this.queue.enqueue<DeliverJob>(DELIVER_JOB, { channel, target, message: { text }, queuedAt: Date.now() }, { jobId: `deliver:${channel}:${deliveryId}`, ...this.retries() });
+  }
+
+  /** Puts a dead letter back on the queue (its prepared answer, if any, is sent as is). */
+  async retryDeadLetter(entry: DeadLetter): Promise<string> {
+    const original = entry.id.replace(/^retry:(.*):[0-9a-f-]{36}$/, '$1');
+    const jobId = `retry:${original}:${randomUUID()}`;
+    const payload = { ...(entry.payload as ReplyJob | DeliverJob), queuedAt: Date.now() };
+    await this.queue.enqueue(entry.name, payload, { jobId, ...this.retries() });
+    return jobId;
   }
 
   async reply(job: ReplyJob, ctx: JobContext): Promise<void> {
     const adapter = this.adapter(job.channel);
     const target: DeliveryTarget = { conversationId: job.conversationId };
     const preparedKey = `prepared:${ctx.jobId}`;
-    let prepared = await this.kv.get<PreparedAnswer>(preparedKey);
+    let prepared = job.prepared ?? (await this.kv.get<PreparedAnswer>(preparedKey));
     if (!prepared) {
       prepared = await this.prepare(adapter, target, job, ctx);
       await this.kv.set(preparedKey, prepared, PREPARED_TTL_SECONDS).catch((err: unknown) =>
         this.logger.warn({ channel: job.channel, err: errorMessage(err) }, 'prepared answer not kept; a retried send would ask the model again'),
       );
     }
+    const answer = prepared;
+    const dead = (reason: string): DeadLetter => ({
+      id: ctx.jobId,
+      name: REPLY_JOB,
+      payload: { ...job, prepared: answer },
+      reason,
+      attempts: ctx.attempt,
+      failedAt: Date.now(),
+      labels: { channel: job.channel, conversationId: job.conversationId },
+    });
     try {
-      await this.send(adapter, 'reply', target, prepared.text, ctx);
-      this.outcomes.inc({ channel: job.channel, kind: 'reply', outcome: prepared.fallback ? 'fallback_sent' : 'sent' });
+      await this.attempt.send(adapter, 'reply', target, answer.text, ctx, job.queuedAt ?? Date.now(), dead);
+      this.outcomes.inc({ channel: job.channel, kind: 'reply', outcome: answer.fallback ? 'fallback_sent' : 'sent' });
     } catch (err) {
-      if (!(err instanceof UnrecoverableJobError) && ctx.attempt < ctx.attempts) throw err;
-      await this.finish(adapter, target, preparedKey, prepared.typing);
+      if (err instanceof UnrecoverableJobError) await this.finish(adapter, target, preparedKey, answer.typing);
       throw err;
     }
-    await this.finish(adapter, target, preparedKey, prepared.typing);
+    await this.finish(adapter, target, preparedKey, answer.typing);
   }
 
   async deliverNow(job: DeliverJob, ctx: JobContext): Promise<void> {
-    await this.send(this.adapter(job.channel), 'deliver', job.target, job.message.text, ctx);
+    const dead = (reason: string): DeadLetter => ({
+      id: ctx.jobId,
+      name: DELIVER_JOB,
+      payload: job,
+      reason,
+      attempts: ctx.attempt,
+      failedAt: Date.now(),
+      labels: { channel: job.channel, conversationId: job.target.conversationId },
+    });
+    await this.attempt.send(this.adapter(job.channel), 'deliver', job.target, job.message.text, ctx, job.queuedAt ?? Date.now(), dead);
     this.outcomes.inc({ channel: job.channel, kind: 'deliver', outcome: 'sent' });
   }
 
@@ -179,25 +222,6 @@ export class ReplyPipeline implements OnModuleInit {
       }
       this.logger.error({ channel: job.channel, conversationId: job.conversationId, reason: errorMessage(err) }, 'reply could not be prepared; sending the fallback text');
       return { text: FALLBACK_REPLY, fallback: true, typing };
-    }
-  }
-
-  /** Sends; retriable failures rethrow for the queue, others end the job. */
-  private async send(adapter: ChannelAdapter, kind: 'reply' | 'deliver', target: DeliveryTarget, text: string, ctx: JobContext): Promise<void> {
-    try {
-      await adapter.send(target, { text });
-    } catch (err) {
-      const retriable = err instanceof DeliveryError ? err.retriable : true;
-      const status = err instanceof DeliveryError ? err.status : undefined;
-      const log = { channel: adapter.id, conversationId: target.conversationId, kind, status, attempt: ctx.attempt, reason: errorMessage(err) };
-      if (!retriable || ctx.attempt >= ctx.attempts) {
-        this.outcomes.inc({ channel: adapter.id, kind, outcome: 'failed' });
-        this.logger.error(log, 'message could not be sent');
-        throw retriable ? err : new UnrecoverableJobError(errorMessage(err), err);
-      }
-      this.outcomes.inc({ channel: adapter.id, kind, outcome: 'retried' });
-      this.logger.warn(log, 'message not sent yet; will retry');
-      throw err;
     }
   }
 

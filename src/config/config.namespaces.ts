@@ -57,6 +57,7 @@ export const storeConfig = namespace('store', (env) => ({
   conversationStoreMaxBytes: toBytes(env.CONVERSATION_STORE_MAX_BYTES),
   claimStoreMaxBytes: toBytes(env.CLAIM_STORE_MAX_BYTES),
   queue: env.QUEUE,
+  deadLetterMax: env.DEAD_LETTER_MAX,
   lookbackSeconds: env.LOOKBACK_SECONDS,
   maxActions: env.MAX_ACTIONS,
   maxSessions: env.MAX_SESSIONS,
@@ -104,6 +105,7 @@ export const summarizerConfig = namespace('summarizer', (env) => ({
   retryBaseMs: env.SUMMARY_RETRY_BASE_MS,
   retryMaxMs: env.SUMMARY_RETRY_MAX_MS,
   concurrency: env.SUMMARY_CONCURRENCY,
+  budgetPerMinute: env.SUMMARY_BUDGET_PER_MINUTE,
   temperature: env.SUMMARY_TEMPERATURE ?? env.LLM_TEMPERATURE,
 }));
 
@@ -134,6 +136,7 @@ export const crispConfig = namespace('crisp', (env) => ({
   signatureMaxAgeSeconds: env.CRISP_SIGNATURE_MAX_AGE_SECONDS,
   apiUrl: env.CRISP_API_URL,
   botName: env.CRISP_BOT_NAME,
+  retryWindowSeconds: env.CRISP_RETRY_WINDOW_SECONDS,
 }));
 
 export const rasaConfig = namespace('rasa', (env) => ({

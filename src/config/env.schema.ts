@@ -47,6 +47,7 @@ export const envSchema = z.object({
   REQUEST_TIMEOUT_MS: int(30_000, 1_000, 600_000),
   HEADERS_TIMEOUT_MS: int(10_000, 500, 120_000),
   MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
+  DEAD_LETTER_MAX: int(1_000, 1, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
   CHANNELS: idList(CHANNEL_IDS, ['rest']),
   SOURCES: optionalIdList(SOURCE_IDS),
@@ -112,6 +113,7 @@ export const envSchema = z.object({
   SUMMARY_RETRY_BASE_MS: int(5_000, 1),
   SUMMARY_RETRY_MAX_MS: int(300_000, 1),
   SUMMARY_CONCURRENCY: int(4, 1, 256),
+  SUMMARY_BUDGET_PER_MINUTE: int(60, 1, 100_000),
   SUMMARY_TEMPERATURE: optionalNum(0, 2),
 
   // Copilot
@@ -128,6 +130,7 @@ export const envSchema = z.object({
   CRISP_SIGNATURE_MAX_AGE_SECONDS: int(300, 1, 86_400),
   CRISP_API_URL: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), httpUrl('https://api.crisp.chat').default('https://api.crisp.chat')),
   CRISP_BOT_NAME: string('Copilot', 100),
+  CRISP_RETRY_WINDOW_SECONDS: int(900, 1, 86_400),
 
   // Rasa
   RASA_URL: optionalHttpUrl('http://rasa:5005'),

@@ -5,6 +5,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthRegistry, type ComponentStatus } from '../observability/health.registry';
 import { MetricsService } from '../observability/metrics.service';
+import { ShutdownState } from '../observability/shutdown.state';
 import { MetricsAccessGuard } from './metrics-access.guard';
 
 class HealthzDto {
@@ -30,6 +31,7 @@ export class HealthController {
     private readonly metrics: MetricsService,
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   /** Liveness: answers while the process serves HTTP, with counts for a quick look. */
@@ -49,11 +51,12 @@ export class HealthController {
     };
   }
 
-  /** Readiness: 503 when the store is unreachable or a configured source is down. */
+  /** Readiness: 503 when the store is unreachable, a configured source is down, or the process is shutting down. */
   @Get('readyz')
   @HealthCheck()
   async readyz() {
     const components = await this.registry.collect();
+    if (this.shutdown.shuttingDown) components.lifecycle = { status: 'down', state: 'shutting_down' };
     return this.health.check(
       Object.entries(components).map(([name, c]) => () => {
         const { status, ...details } = c;

@@ -82,7 +82,7 @@ describe('ResilientLlm over the real openai client and a local server', () => {
     fake.respondInOrder({ status: 503 });
     for (let i = 0; i < 3; i++) expect((await failure(llm.complete(request))).reason).toBe('server_error');
     expect(llm.state()).toBe('open');
-    expect(await metrics.render()).toMatch(/llm_circuit_state\{provider="openai"\} 2/);
+    expect(await metrics.render()).toMatch(/llm_circuit_state\{provider="openai",breaker="chat"\} 2/);
 
     expect((await failure(llm.complete(request))).reason).toBe('circuit_open');
     expect(fake.chatRequests()).toHaveLength(3); // the open breaker did not call the server
@@ -91,7 +91,7 @@ describe('ResilientLlm over the real openai client and a local server', () => {
     fake.respondInOrder({ text: 'recovered' });
     await expect(llm.complete(request)).resolves.toMatchObject({ text: 'recovered' });
     expect(llm.state()).toBe('closed');
-    expect(await metrics.render()).toMatch(/llm_circuit_state\{provider="openai"\} 0/);
+    expect(await metrics.render()).toMatch(/llm_circuit_state\{provider="openai",breaker="chat"\} 0/);
   });
 
   it('re-opens when the half-open trial call fails', async () => {

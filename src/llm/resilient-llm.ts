@@ -35,6 +35,8 @@ export interface ResilienceOptions {
   /** First backoff when the server gives no Retry-After; doubles per retry up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Which breaker this is (`chat`, `summary`): callers that must not trip each other get their own. */
+  breakerName?: string;
   /** The variable an operator fixes when the provider rejects the credential (for health and logs). */
   credentialVariable?: string;
   model?: string;
@@ -79,6 +81,7 @@ export class ResilientLlm implements LlmProvider {
   private readonly failures: Counter<string>;
   private readonly retries: Counter<string>;
   private readonly circuit: Gauge<string>;
+  private readonly breakerLabel: { provider: string; breaker: string };
   /** Set while the provider answers 401/403: the key is wrong, and retrying will not fix it. */
   private credentialsRejected?: { at: string; detail: string };
 
@@ -97,8 +100,9 @@ export class ResilientLlm implements LlmProvider {
     this.tokens = metrics.counter({ name: 'llm_tokens_total', help: 'LLM tokens used, by provider and kind (input/output)', labelNames: ['provider', 'kind'] });
     this.failures = metrics.counter({ name: 'llm_failures_total', help: 'LLM calls that failed, by provider and reason', labelNames: ['provider', 'reason'] });
     this.retries = metrics.counter({ name: 'llm_retries_total', help: 'LLM attempts retried, by provider and reason', labelNames: ['provider', 'reason'] });
-    this.circuit = metrics.gauge({ name: 'llm_circuit_state', help: 'LLM circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['provider'] });
-    this.circuit.set({ provider: this.name }, 0);
+    this.circuit = metrics.gauge({ name: 'llm_circuit_state', help: 'LLM circuit breaker: 0 closed, 1 half-open, 2 open, by provider and breaker (chat, summary)', labelNames: ['provider', 'breaker'] });
+    this.breakerLabel = { provider: this.name, breaker: opts.breakerName ?? 'chat' };
+    this.circuit.set(this.breakerLabel, 0);
 
     // Only failures that say "the provider is unwell" open the breaker; a bad request or a caller abort does not.
     this.breaker = circuitBreaker(
@@ -106,9 +110,9 @@ export class ResilientLlm implements LlmProvider {
       { halfOpenAfter: opts.breakerHalfOpenMs, breaker: new ConsecutiveBreaker(opts.breakerThreshold) },
     );
     this.breaker.onStateChange((state) => {
-      this.circuit.set({ provider: this.name }, STATE_VALUE[state]);
-      if (state === CircuitState.Open) this.logger.error({ provider: this.name }, 'LLM circuit breaker opened');
-      else if (state === CircuitState.Closed) this.logger.log({ provider: this.name }, 'LLM circuit breaker closed');
+      this.circuit.set(this.breakerLabel, STATE_VALUE[state]);
+      if (state === CircuitState.Open) this.logger.error(this.breakerLabel, 'LLM circuit breaker opened');
+      else if (state === CircuitState.Closed) this.logger.log(this.breakerLabel, 'LLM circuit breaker closed');
     });
   }
 

@@ -8,6 +8,7 @@ import { errorMessage } from '../common/text';
 import type { MetricsService } from '../observability/metrics.service';
 import {
   QueueUnavailableError,
+  RetryLaterError,
   UnrecoverableJobError,
   type BackoffOptions,
   type EnqueueOptions,
@@ -80,6 +81,7 @@ export class MemoryJobQueue implements JobQueue {
   private readonly random: () => number;
   private idleWaiters: Array<{ idle: () => boolean; done: () => void }> = [];
   private closed = false;
+  private closing?: Promise<void>;
   private failedTotal = 0;
   private completedTotal = 0;
 
@@ -141,8 +143,13 @@ export class MemoryJobQueue implements JobQueue {
    * cancels pending retries. In-process jobs cannot outlive the process: what is left
    * is logged, by name, so an operator sees what a restart lost.
    */
-  async close(timeoutMs = 0): Promise<void> {
-    if (this.closed) return;
+  close(timeoutMs = 0): Promise<void> {
+    // Idempotent: a second caller (the shutdown hook after the signal handler) waits for the same drain.
+    this.closing ??= this.shutDown(timeoutMs);
+    return this.closing;
+  }
+
+  private async shutDown(timeoutMs: number): Promise<void> {
     this.closed = true;
     // Jobs waiting for a retry are not waited for: their delay may well outlast the timeout.
     if (timeoutMs > 0) await this.waitFor(() => this.active.size === this.timers.size, timeoutMs);
@@ -245,7 +252,8 @@ export class MemoryJobQueue implements JobQueue {
         this.finish(job);
         return;
       }
-      const delay = job.backoff ? backoffDelay(job.backoff, job.attempt, this.random) : 0;
+      const backoff = job.backoff ? backoffDelay(job.backoff, job.attempt, this.random) : 0;
+      const delay = err instanceof RetryLaterError ? Math.max(backoff, err.delayMs) : backoff;
       this.count(job.name, 'retried');
       this.logger.debug({ jobId: job.id, name: job.name, attempt: job.attempt, delayMs: delay, err: errorMessage(err) }, 'job will be retried');
       job.attempt += 1;

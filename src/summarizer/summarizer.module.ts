@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ActivityModule } from '../activity/activity.module';
 import type { Env } from '../config/env.schema';
+import { SummaryBudget } from './summary-budget';
 import { SummaryScheduler } from './summary-scheduler';
 import { SummaryWorker } from './summary.worker';
 
@@ -13,6 +14,6 @@ import { SummaryWorker } from './summary.worker';
 export class SummarizerModule {
   static register(driver: Env['SUMMARIZER']): DynamicModule {
     if (driver === 'none') return { module: SummarizerModule };
-    return { module: SummarizerModule, imports: [ActivityModule], providers: [SummaryScheduler, SummaryWorker] };
+    return { module: SummarizerModule, imports: [ActivityModule], providers: [SummaryScheduler, SummaryWorker, SummaryBudget] };
   }
 }

@@ -4,11 +4,12 @@ import { ActivityIngestService } from '../activity/activity-ingest.service';
 import { ActivityReader } from '../activity/activity-reader.service';
 import { clip } from '../common/text';
 import { summarizerConfig, type ConfigOf } from '../config/config.namespaces';
-import { LLM_PROVIDER } from '../llm/llm.constants';
+import { SUMMARY_LLM_PROVIDER } from '../llm/llm.constants';
 import { LlmUnavailableError, type LlmProvider } from '../llm/llm.port';
 import { MetricsService } from '../observability/metrics.service';
 import type { JobContext, JobQueue } from '../queue/job-queue.port';
 import { JOB_QUEUE } from '../queue/queue.constants';
+import { SummaryBudget } from './summary-budget';
 import { SUMMARY_JOB, type SummaryJob } from './summarizer.constants';
 import { SUMMARY_PROMPT_VERSION, SUMMARY_SYSTEM_PROMPT, buildSummaryMessage, loadSummaryTemplate, summaryGrounding } from './summary.prompt';
 
@@ -33,7 +34,8 @@ export class SummaryWorker implements OnModuleInit, OnApplicationShutdown {
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     private readonly reader: ActivityReader,
     private readonly ingest: ActivityIngestService,
-    @Inject(LLM_PROVIDER) private readonly llm: LlmProvider,
+    @Inject(SUMMARY_LLM_PROVIDER) private readonly llm: LlmProvider,
+    private readonly budget: SummaryBudget,
     @Inject(summarizerConfig.KEY) private readonly cfg: ConfigOf<typeof summarizerConfig>,
     metrics: MetricsService,
   ) {
@@ -71,6 +73,7 @@ export class SummaryWorker implements OnModuleInit, OnApplicationShutdown {
     if (!session || session.actions.length === 0) return finish('empty');
     const covered = session.actions;
     try {
+      await this.budget.take(this.abort.signal);
       const response = await this.llm.complete({
         system: SUMMARY_SYSTEM_PROMPT,
         messages: [{ role: 'user', content: buildSummaryMessage(this.template, session.summary?.text, covered) }],

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from '../../src/app.module';
-import { APP_OPTIONS, configureApp, configureHttpServer } from '../../src/bootstrap';
+import { APP_OPTIONS, configureApp, configureHttpServer, createHttpAdapter } from '../../src/bootstrap';
 import { appConfig } from '../../src/config/config.namespaces';
 
 /** Defaults for every test app: quiet, memory store, offline LLM, no external services. */
@@ -33,7 +33,7 @@ export async function bootTestApp(
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot({ env: { ...TEST_ENV, ...(opts.env ?? {}) } })] });
   if (opts.override) builder = opts.override(builder);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ ...APP_OPTIONS, logger: false });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(createHttpAdapter(), { ...APP_OPTIONS, logger: false });
   configureApp(app);
   let url: string | undefined;
   if (opts.listen) {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { MetricsService } from '../../observability/metrics.service';
+import { parseRetryAfterMs } from '../../common/retry-after';
 import { DeliveryError } from '../channel-adapter.port';
 import { CRISP_REQUEST_TIMEOUT_MS } from './crisp.constants';
 
@@ -14,8 +15,9 @@ export class CrispApiError extends DeliveryError {
     readonly route: string,
     status: number | undefined,
     readonly reason: string,
+    retryAfterMs?: number,
   ) {
-    super(`Crisp ${route} failed: ${status === undefined ? reason : `HTTP ${status} ${reason}`}`, isRetriable(status), status);
+    super(`Crisp ${route} failed: ${status === undefined ? reason : `HTTP ${status} ${reason}`}`, isRetriable(status), status, retryAfterMs);
     this.name = 'CrispApiError';
   }
 }
@@ -99,7 +101,9 @@ export class CrispApiClient {
     if (!res.ok) {
       this.errors.inc({ route, status: String(res.status) });
       if (res.status === 401 || res.status === 403) this.noteRejected(route, res.status);
-      throw new CrispApiError(route, res.status, typeof parsed?.reason === 'string' ? parsed.reason : res.statusText || 'error');
+      // Crisp says when to come back on 429 (and some 5xx): honoured, up to the retry window.
+      const retryAfter = parseRetryAfterMs(res.headers, Date.now(), 15 * 60_000);
+      throw new CrispApiError(route, res.status, typeof parsed?.reason === 'string' ? parsed.reason : res.statusText || 'error', retryAfter);
     }
     if (this.credentialsRejected) {
       this.credentialsRejected = undefined;

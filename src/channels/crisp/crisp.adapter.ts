@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import type { IdentityClaim } from '../../copilot/conversation-identity.service';
 import type { ChannelAdapter, DeliveryTarget, OutboundMessage } from '../channel-adapter.port';
 import { CrispApiClient } from './crisp-api.client';
@@ -11,8 +12,14 @@ import { CrispApiClient } from './crisp-api.client';
 @Injectable()
 export class CrispAdapter implements ChannelAdapter {
   readonly id = 'crisp' as const;
+  readonly retryWindowMs: number;
 
-  constructor(private readonly crisp: CrispApiClient) {}
+  constructor(
+    private readonly crisp: CrispApiClient,
+    @Inject(crispConfig.KEY) cfg: ConfigOf<typeof crispConfig>,
+  ) {
+    this.retryWindowMs = cfg.retryWindowSeconds * 1000;
+  }
 
   send(target: DeliveryTarget, message: OutboundMessage): Promise<void> {
     return this.crisp.sendTextMessage(target.conversationId, message.text);
