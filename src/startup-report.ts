@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { getHeapStatistics } from 'node:v8';
 import { appConfig, llmConfig, rasaConfig, sourcesConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
 
 export interface StartupReport {
@@ -43,9 +44,40 @@ export function startupReport(app: INestApplication, url: string): StartupReport
   if (a.nodeEnv === 'production' && llm.provider === 'offline') {
     warnings.push('LLM_PROVIDER is offline in production: users get non-AI answers built from their activity. Set OPENAI_API_KEY, or LLM_PROVIDER=anthropic with ANTHROPIC_API_KEY');
   }
+  const heap = heapAdvice(store, getHeapStatistics().heap_size_limit);
+  if (heap.warning && (heap.tooSmall || a.nodeEnv === 'production')) warnings.push(heap.warning);
   return {
     banner: parts.join(' · '),
-    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, docs: a.docsEnabled, metrics, open },
+    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, docs: a.docsEnabled, metrics, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
     warnings,
   };
+}
+
+const MB = 2 ** 20;
+
+/**
+ * The in-memory stores are bounded by bytes (STATE/SESSION_STORE/CONVERSATION_STORE/
+ * CLAIM_STORE_MAX_BYTES), but V8 sizes its heap by its own heuristics: with the default
+ * limit (up to 4 GB) it lets garbage pile up to about three times the live data before a
+ * full collection, and keeps that memory. A limit of 1.5x the budgets plus room for the
+ * app keeps RSS near what the budgets promise; below the budgets plus that room, the
+ * process would run out of heap before the stores evict.
+ */
+export function heapAdvice(
+  store: Pick<ConfigOf<typeof storeConfig>, 'driver' | 'stateMaxBytes' | 'sessionStoreMaxBytes' | 'conversationStoreMaxBytes' | 'claimStoreMaxBytes'>,
+  heapLimitBytes: number,
+): { limitMb: number; budgetsMb: number; recommendedMb: number; tooSmall: boolean; warning?: string } {
+  // With a Redis store the data lives in Redis; the process keeps only small caches.
+  const budgets = store.driver === 'memory' ? store.stateMaxBytes + store.sessionStoreMaxBytes + store.conversationStoreMaxBytes + store.claimStoreMaxBytes : 0;
+  const budgetsMb = Math.round(budgets / MB);
+  const recommendedMb = Math.max(256, Math.ceil((budgetsMb * 1.5 + 128) / 64) * 64);
+  const limitMb = Math.round(heapLimitBytes / MB);
+  const tooSmall = limitMb < budgetsMb + 128;
+  let warning: string | undefined;
+  if (tooSmall) {
+    warning = `the heap limit (${limitMb} MB) is below the stores' byte budgets (${budgetsMb} MB) plus room for the app: the process would run out of memory before they evict. Run node with --max-old-space-size=${recommendedMb} (e.g. NODE_OPTIONS) or lower the *_MAX_BYTES budgets`;
+  } else if (limitMb > recommendedMb * 2) {
+    warning = `the heap limit (${limitMb} MB) is far above the stores' byte budgets (${budgetsMb} MB): V8 lets memory grow to several times the live data before collecting. Run node with --max-old-space-size=${recommendedMb} (e.g. NODE_OPTIONS) to keep RSS near the budgets`;
+  }
+  return { limitMb, budgetsMb, recommendedMb, tooSmall, warning };
 }

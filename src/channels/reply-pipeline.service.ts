@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Counter } from 'prom-client';
 import { copyString, errorMessage } from '../common/text';
 import type { ChannelId } from '../config/env.schema';
+import { storeConfig, type ConfigOf } from '../config/config.namespaces';
 import { MAX_MESSAGE_CHARS } from '../copilot/chat-limits';
 import { ConversationIdentityService } from '../copilot/conversation-identity.service';
 import type { ConversationStore } from '../copilot/conversation-store.port';
@@ -84,6 +85,7 @@ export class ReplyPipeline implements OnModuleInit {
     @Inject(DEAD_LETTER_STORE) private readonly deadLetters: DeadLetterStore,
     private readonly copilot: CopilotService,
     private readonly identities: ConversationIdentityService,
+    @Inject(storeConfig.KEY) private readonly store: ConfigOf<typeof storeConfig>,
     metrics: MetricsService,
   ) {
     this.adapters = new Map(adapters.map((a) => [a.id, a]));
@@ -96,8 +98,9 @@ export class ReplyPipeline implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.queue.process<ReplyJob>(REPLY_JOB, (job, ctx) => this.reply(job, ctx));
-    this.queue.process<DeliverJob>(DELIVER_JOB, (job, ctx) => this.deliverNow(job, ctx));
+    const concurrency = this.store.replyConcurrency;
+    this.queue.process<ReplyJob>(REPLY_JOB, (job, ctx) => this.reply(job, ctx), { concurrency });
+    this.queue.process<DeliverJob>(DELIVER_JOB, (job, ctx) => this.deliverNow(job, ctx), { concurrency });
   }
 
   /** Whether `channel` can send on its own (has an adapter). */

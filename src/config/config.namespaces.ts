@@ -60,6 +60,8 @@ export const storeConfig = namespace('store', (env) => ({
   claimStoreMaxBytes: toBytes(env.CLAIM_STORE_MAX_BYTES),
   queue: env.QUEUE,
   deadLetterMax: env.DEAD_LETTER_MAX,
+  queueMaxPending: env.QUEUE_MAX_PENDING,
+  replyConcurrency: env.REPLY_CONCURRENCY,
   lookbackSeconds: env.LOOKBACK_SECONDS,
   maxActions: env.MAX_ACTIONS,
   maxSessions: env.MAX_SESSIONS,

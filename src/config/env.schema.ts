@@ -50,6 +50,8 @@ export const envSchema = z.object({
   FAST_LANE: bool(true),
   OUTBOUND_CONNECTIONS_PER_HOST: int(64, 1, 10_000),
   DEAD_LETTER_MAX: int(1_000, 1, 1_000_000),
+  QUEUE_MAX_PENDING: int(10_000, 1, 10_000_000),
+  REPLY_CONCURRENCY: int(32, 1, 1_024),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
   CHANNELS: idList(CHANNEL_IDS, ['rest']),
   SOURCES: optionalIdList(SOURCE_IDS),

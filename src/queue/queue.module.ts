@@ -13,7 +13,7 @@ import { DEAD_LETTER_STORE, JOB_QUEUE } from './queue.constants';
 export function createJobQueue(cfg: ConfigOf<typeof storeConfig>, metrics: MetricsService): JobQueue {
   switch (cfg.queue) {
     case 'memory':
-      return new MemoryJobQueue({ metrics });
+      return new MemoryJobQueue({ metrics, maxPending: cfg.queueMaxPending });
     default:
       // The env schema refuses drivers this build lacks; this guards direct callers.
       throw new Error(`QUEUE=${String(cfg.queue)} is not available in this build`);
