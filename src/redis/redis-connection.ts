@@ -34,6 +34,13 @@ export interface RedisConnectionStatus {
   lastErrorAt?: number;
 }
 
+/**
+ * ioredis arms this timer on every disconnect() to destroy a socket that does not close,
+ * even when the socket is long gone (while reconnecting); its 2 s default then holds a
+ * closing process open for nothing.
+ */
+const DISCONNECT_TIMEOUT_MS = 200;
+
 /** ioredis connection settings parsed from a redis:// or rediss:// URL. */
 export function redisOptionsFromUrl(url: string): RedisOptions {
   let u: URL;
@@ -67,15 +74,22 @@ export function reconnectStrategy(opts: Pick<RedisConnectionOptions, 'reconnectI
  * ride out an outage rather than fail their loop, so BullMQ requires
  * `maxRetriesPerRequest: null` and an offline queue there; the fail-fast settings of
  * RedisConnection are for request paths. BullMQ creates (and closes) these clients itself.
+ * Once `stopping()` is true, reconnecting ends: a worker closed during an outage would
+ * otherwise wait in BullMQ's QUIT for Redis to come back.
  */
-export function bullmqWorkerConnection(opts: RedisConnectionOptions): RedisOptions {
+export function bullmqWorkerConnection(
+  opts: RedisConnectionOptions,
+  stopping: () => boolean = () => false,
+): Omit<RedisOptions, 'retryStrategy'> & { retryStrategy: (times: number) => number | null } {
+  const delay = reconnectStrategy(opts);
   return {
     ...redisOptionsFromUrl(opts.url),
     connectionName: opts.connectionName ? `${opts.connectionName}:worker` : undefined,
     connectTimeout: opts.connectTimeoutMs ?? 5_000,
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
-    retryStrategy: reconnectStrategy(opts),
+    retryStrategy: (times) => (stopping() ? null : delay(times)),
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
   };
 }
 
@@ -112,6 +126,7 @@ export class RedisConnection {
       enableOfflineQueue: true,
       enableAutoPipelining: opts.autoPipelining ?? true,
       retryStrategy: reconnectStrategy(opts),
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     });
     this.client.on('ready', () => this.onReady());
     this.client.on('error', (err: Error) => this.onError(err));
