@@ -4,11 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Counter } from 'prom-client';
 import { errorMessage } from '../common/text';
-import type { MetricsService } from '../observability/metrics.service';
-import { RedisConnection, bullmqWorkerConnection, type RedisConnectionOptions } from '../redis/redis-connection';
+import { RedisConnection, bullmqWorkerConnection } from '../redis/redis-connection';
 import { RedisUnavailableError, toRedisError } from '../redis/redis-errors';
 import { BacklogGate } from './bullmq.backlog';
 import { bullJobId, bullQueueName } from './bullmq.names';
+import type { BullMqJobQueueOptions } from './bullmq.options';
+import { CLOSE_STEP_MS, TIMED_OUT, settlesWithin, withTimeout } from './bullmq.timing';
+import { JobTracker } from './bullmq.tracker';
 import {
   QueueUnavailableError,
   UnrecoverableJobError,
@@ -21,44 +23,7 @@ import {
 } from './job-queue.port';
 import { backoffDelay } from './memory.job-queue';
 
-export interface BullMqJobQueueOptions {
-  /** REDIS_URL and REDIS_KEY_PREFIX; BullMQ keys go under `<prefix>bull:<queue>:…`. */
-  connection: RedisConnectionOptions;
-  /** False on a `web`-role replica: it enqueues, and process() only records the handler. Default true. */
-  workers?: boolean;
-  /** Default jobs of one name running at once in this process (per-name `process` options win). Default 32. */
-  concurrency?: number;
-  /** Jobs of one name waiting, delayed or running before enqueue refuses ('full'). Default 10,000. */
-  maxPending?: number;
-  /** How long a backlog count is reused (see BacklogGate). Default 1 s. */
-  pendingCacheMs?: number;
-  /** How long a completed job (and so its id, for dedupe) is kept. Default 1 h. */
-  rememberFinishedSeconds?: number;
-  /** At most this many completed jobs kept per name. Default 10,000. */
-  maxRemembered?: number;
-  /** How long a job that failed for good is kept for inspection (its id keeps deduping meanwhile). Default 24 h. */
-  keepFailedSeconds?: number;
-  /** At most this many failed jobs kept per name. Default 5,000. */
-  maxFailedKept?: number;
-  /**
-   * A running job's lock lasts this long and is renewed at half of it; when its worker
-   * dies, the job is handed to another worker once the lock lapses. Default 30 s.
-   */
-  lockDurationMs?: number;
-  /** How often each worker looks for jobs whose lock lapsed (stalled). Default 30 s. */
-  stalledIntervalMs?: number;
-  /** Times a job may stall (its worker died) and be retried before it fails. Default 1. */
-  maxStalledCount?: number;
-  /** enqueue gives up (QueueUnavailableError 'unreachable') after this long. Default 2 s. */
-  enqueueTimeoutMs?: number;
-  /** drain checks job states this often. Default 50 ms. */
-  drainPollMs?: number;
-  /** Stored on jobs this process runs (BullMQ worker name). Default `<hostname>:<pid>`. */
-  instanceName?: string;
-  /** Random source for backoff jitter; injectable so specs are deterministic. */
-  random?: () => number;
-  metrics?: MetricsService;
-}
+export type { BullMqJobQueueOptions } from './bullmq.options';
 
 /** What we store as BullMQ job data: the caller's id and payload, a nonce, and the backoff. */
 interface Envelope {
@@ -70,9 +35,6 @@ interface Envelope {
 
 /** Not a BullMQ built-in, so every retry delay comes from backoffDelay (same curve as the memory queue). */
 const BACKOFF_TYPE = 'activity-copilot';
-/** drain follows at most this many jobs of this process (the newest). */
-const MAX_TRACKED = 10_000;
-const FINISHED = new Set(['completed', 'failed', 'unknown']);
 
 interface Lane {
   worker: Worker;
@@ -105,8 +67,7 @@ export class BullMqJobQueue implements JobQueue {
   private readonly queues = new Map<string, Queue>();
   private readonly handlers = new Map<string, JobHandler<unknown>>();
   private readonly lanes = new Map<string, Lane>();
-  /** Jobs this process enqueued or started, until drain sees them finished. */
-  private readonly tracked = new Map<string, { queue: Queue; id: string }>();
+  private readonly tracker = new JobTracker();
   private readonly backlog: BacklogGate;
   private readonly outcomes?: Counter<string>;
   private readonly random: () => number;
@@ -176,13 +137,7 @@ export class BullMqJobQueue implements JobQueue {
 
   /** Resolves when every job this process enqueued or started has finished, or after timeoutMs. */
   async drain(timeoutMs?: number): Promise<void> {
-    const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
-    for (;;) {
-      await this.forgetFinished().catch((err: unknown) => this.logger.debug({ err: errorMessage(err) }, 'drain could not read job states'));
-      const left = deadline - Date.now();
-      if (this.tracked.size === 0 || left <= 0) return;
-      await sleep(Math.min(this.opts.drainPollMs ?? 50, left));
-    }
+    await this.tracker.settled(timeoutMs, this.opts.drainPollMs ?? 50);
   }
 
   /**
@@ -242,7 +197,7 @@ export class BullMqJobQueue implements JobQueue {
     const enqueued = stored === null || (JSON.parse(stored) as Envelope).n === nonce;
     if (enqueued) {
       this.backlog.added(name);
-      this.track(queue, id);
+      this.tracker.track(queue, id);
     }
     return enqueued;
   }
@@ -251,7 +206,7 @@ export class BullMqJobQueue implements JobQueue {
     const lane = this.lanes.get(name)!;
     const handler = this.handlers.get(name)!;
     const env = job.data as Envelope;
-    this.track(this.queueFor(name), job.id!);
+    this.tracker.track(this.queueFor(name), job.id!);
     lane.running++;
     let failed = false;
     let failure: unknown;
@@ -309,21 +264,6 @@ export class BullMqJobQueue implements JobQueue {
     return queue;
   }
 
-  private track(queue: Queue, id: string): void {
-    const key = `${queue.name}\u0000${id}`;
-    this.tracked.delete(key);
-    this.tracked.set(key, { queue, id });
-    if (this.tracked.size > MAX_TRACKED) this.tracked.delete(this.tracked.keys().next().value!);
-  }
-
-  private async forgetFinished(): Promise<void> {
-    const entries = [...this.tracked.entries()];
-    const states = await Promise.all(entries.map(([, t]) => t.queue.getJobState(t.id)));
-    entries.forEach(([key], i) => {
-      if (FINISHED.has(states[i])) this.tracked.delete(key);
-    });
-  }
-
   private async counts(): Promise<Omit<QueueStatus, 'driver' | 'state'>> {
     const all = await Promise.all(
       [...this.queues.values()].map((q) => q.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed', 'completed')),
@@ -340,31 +280,5 @@ export class BullMqJobQueue implements JobQueue {
 
   private count(name: string, outcome: string): void {
     this.outcomes?.inc({ name, outcome });
-  }
-}
-
-const TIMED_OUT = Symbol('timed out');
-/** Upper bound of each shutdown step that only releases resources. */
-const CLOSE_STEP_MS = 5_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Whether `p` settled within ms (the timer is cleared either way, so it holds no process open). */
-async function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
-  return withTimeout(p.then(() => true), ms).catch((err: unknown) => {
-    if (err === TIMED_OUT) return false;
-    throw err;
-  });
-}
-
-/** `p`, or a rejection with TIMED_OUT after ms (the work itself is not cancelled). */
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(TIMED_OUT), ms)))]);
-  } finally {
-    clearTimeout(timer);
   }
 }
