@@ -74,8 +74,8 @@ export function reconnectStrategy(opts: Pick<RedisConnectionOptions, 'reconnectI
  * ride out an outage rather than fail their loop, so BullMQ requires
  * `maxRetriesPerRequest: null` and an offline queue there; the fail-fast settings of
  * RedisConnection are for request paths. BullMQ creates (and closes) these clients itself.
- * Once `stopping()` is true, reconnecting ends: a worker closed during an outage would
- * otherwise wait in BullMQ's QUIT for Redis to come back.
+ * Once `stopping()` is true, the next reconnect attempt ends the client instead, so
+ * nothing of a worker closed during an outage keeps dialling a Redis that is down.
  */
 export function bullmqWorkerConnection(
   opts: RedisConnectionOptions,
