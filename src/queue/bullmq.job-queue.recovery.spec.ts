@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { TEST_REDIS_URL, requireRedis, testKeyPrefix } from '../redis/redis-test-kit.contract';
+import { TEST_REDIS_URL, removeTestKeys, requireRedis, testKeyPrefix } from '../redis/redis-test-kit.contract';
 import { BullMqJobQueue, type BullMqJobQueueOptions } from './bullmq.job-queue';
 import type { JobContext } from './job-queue.port';
 
@@ -22,6 +22,8 @@ async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 15_000
 }
 
 beforeAll(requireRedis);
+// BullMQ's keys carry no TTL; leave nothing behind in the shared test Redis.
+afterAll(() => removeTestKeys('bull'));
 
 describe('BullMqJobQueue stalled-job recovery', () => {
   const queues: BullMqJobQueue[] = [];

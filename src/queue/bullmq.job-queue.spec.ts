@@ -1,10 +1,12 @@
 import { MetricsService } from '../observability/metrics.service';
-import { DisposableRedis, TEST_REDIS_URL, freePort, requireRedis, testKeyPrefix } from '../redis/redis-test-kit.contract';
+import { DisposableRedis, TEST_REDIS_URL, freePort, removeTestKeys, requireRedis, testKeyPrefix } from '../redis/redis-test-kit.contract';
 import { BullMqJobQueue, type BullMqJobQueueOptions } from './bullmq.job-queue';
 import { runJobQueueContract } from './job-queue.contract';
 import { QueueUnavailableError, type JobContext } from './job-queue.port';
 
 beforeAll(requireRedis);
+// BullMQ's keys carry no TTL; leave nothing behind in the shared test Redis.
+afterAll(() => removeTestKeys('bull'));
 
 runJobQueueContract(
   'bullmq',

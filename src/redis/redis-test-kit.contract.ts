@@ -64,6 +64,22 @@ export async function keyTtls(pattern: string): Promise<Array<{ key: string; ptt
   }
 }
 
+/** Deletes every key written under testKeyPrefix(label) in this run (BullMQ's keys have no TTL to do it). */
+export async function removeTestKeys(label: string): Promise<void> {
+  const conn = new RedisConnection({ url: TEST_REDIS_URL });
+  try {
+    await conn.waitUntilReady(3_000);
+    let cursor = '0';
+    do {
+      const [next, batch] = await conn.client.scan(cursor, 'MATCH', testKeyPattern(label), 'COUNT', 1_000);
+      cursor = next;
+      if (batch.length > 0) await conn.client.unlink(...batch);
+    } while (cursor !== '0');
+  } finally {
+    await conn.close();
+  }
+}
+
 /** The jest test that runs after a contract: keys were written, and each of them expires. */
 export function itLeavesNoKeyWithoutExpiry(label: string): void {
   it(`leaves no key without an expiry under its prefix (${label})`, async () => {
