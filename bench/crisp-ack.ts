@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/bootstrap';
+import { APP_OPTIONS, configureApp, createHttpAdapter } from '../src/bootstrap';
 import { MetricsService } from '../src/observability/metrics.service';
 import { MemoryJobQueue } from '../src/queue/memory.job-queue';
 import { JOB_QUEUE } from '../src/queue/queue.constants';
@@ -32,7 +32,6 @@ interface AutocannonResult {
   errors: number;
 }
 // autocannon ships no types; this is the slice used here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon: (opts: Record<string, unknown>) => Promise<AutocannonResult> = require('autocannon');
 
 Logger.overrideLogger(false);
@@ -71,7 +70,7 @@ async function main(): Promise<void> {
     .overrideProvider(JOB_QUEUE)
     .useFactory({ factory: (metrics: MetricsService) => new MemoryJobQueue({ metrics, maxPending: 500_000 }), inject: [MetricsService] })
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(createHttpAdapter(), { ...APP_OPTIONS, logger: false });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -15,7 +15,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { MemorySessionStore } from '../src/activity/session-store/memory.session-store';
 import type { Action, ActionsEvent } from '../src/activity/activity.types';
 import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/bootstrap';
+import { APP_OPTIONS, configureApp, createHttpAdapter } from '../src/bootstrap';
 import { hmacSha256Hex } from '../src/common/secrets';
 
 Logger.overrideLogger(false);
@@ -54,7 +54,8 @@ async function overHttp(): Promise<void> {
   const secret = 'bench-secret';
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', CONNECTOR_WEBHOOK_SECRET: secret, LLM_PROVIDER: 'offline', SUMMARIZER: 'none' } }),
-    { bodyParser: false, logger: false },
+    createHttpAdapter(),
+    { ...APP_OPTIONS, logger: false },
   );
   configureApp(app);
   await app.listen(0, '127.0.0.1');

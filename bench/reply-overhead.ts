@@ -8,6 +8,7 @@
 import { Logger } from '@nestjs/common';
 import type { Action, ActionsEvent } from '../src/activity/activity.types';
 import { MemorySessionStore } from '../src/activity/session-store/memory.session-store';
+import { ActivityReader } from '../src/activity/activity-reader.service';
 import { ContextAssembler } from '../src/copilot/context-assembler';
 import { CopilotService } from '../src/copilot/copilot.service';
 import { MemoryConversationStore } from '../src/copilot/memory.conversation-store';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const conversations = new MemoryConversationStore({ maxConversations: 100_000 });
   const copilotCfg = { historyTurns: 10, maxContextChars: 6_000, lookbackSeconds: 3_600 };
   const llm = new InstantProvider();
-  const copilot = new CopilotService(new ContextAssembler(sessions, conversations, copilotCfg), llm, conversations, copilotCfg, new MetricsService());
+  const copilot = new CopilotService(new ContextAssembler(new ActivityReader(sessions), conversations, copilotCfg), llm, conversations, copilotCfg, new MetricsService());
 
   const turn = (i: number) => ({ channel: 'rest' as const, conversationId: 'bench-conv', userId: 'u-jane', text: `How do I invite a teammate? (${i})` });
   for (let i = 0; i < WARMUP; i++) await copilot.reply(turn(i));

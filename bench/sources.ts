@@ -10,7 +10,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/bootstrap';
+import { APP_OPTIONS, configureApp, createHttpAdapter } from '../src/bootstrap';
 import { ConnectorSseSource } from '../src/activity/sources/connector/connector-sse.source';
 import { FakeSseServer } from '../test/support/fake-sse.server';
 
@@ -23,7 +23,8 @@ const autocannon: (opts: Record<string, unknown>) => Promise<CannonResult> = req
 async function boot(env: Record<string, string>): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', LLM_PROVIDER: 'offline', SUMMARIZER: 'none', ...env } }),
-    { bodyParser: false, logger: false },
+    createHttpAdapter(),
+    { ...APP_OPTIONS, logger: false },
   );
   configureApp(app);
   await app.listen(0, '127.0.0.1');

@@ -1,17 +1,23 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { ActivityModule } from './activity/activity.module';
 import { ActivitySourcesModule } from './activity/sources/activity-sources.module';
 import { ChannelsModule } from './channels/channels.module';
+import { AllExceptionsFilter } from './common/http-exception.filter';
 import { buildLoggerParams } from './common/logger.options';
+import { createValidationPipe } from './common/validation.pipe';
 import { ALL_NAMESPACES } from './config/config.namespaces';
+import { enabledSources } from './config/env.rules';
 import { loadEnv, type EnvSource } from './config/load-env';
+import { CopilotModule } from './copilot/copilot.module';
 import { HealthModule } from './health/health.module';
 import { LlmModule } from './llm/llm.module';
-import { SummarizerModule } from './summarizer/summarizer.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { QueueModule } from './queue/queue.module';
+import { StateModule } from './state/state.module';
+import { SummarizerModule } from './summarizer/summarizer.module';
 
 /**
  * Composition root. `forRoot` validates the environment once (a bad value throws
@@ -27,13 +33,19 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: ALL_NAMESPACES.map((n) => n.register(env)) }),
         LoggerModule.forRoot(buildLoggerParams(env.LOG_LEVEL)),
         ObservabilityModule,
-        ActivityModule,
-        ActivitySourcesModule,
-        HealthModule,
-        LlmModule,
-        SummarizerModule,
+        StateModule,
         QueueModule,
+        LlmModule,
+        ActivityModule,
+        ActivitySourcesModule.register(enabledSources(env)),
+        SummarizerModule.register(env.SUMMARIZER),
+        CopilotModule,
         ChannelsModule.register(env.CHANNELS),
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };
   }

@@ -3,9 +3,11 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { configureApp } from './bootstrap';
+import { APP_OPTIONS, configureApp, configureHttpServer, createHttpAdapter } from './bootstrap';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
 import { ConfigValidationError } from './config/env.schema';
+import { ShutdownState } from './observability/shutdown.state';
+import { startupReport } from './startup-report';
 
 async function main(): Promise<void> {
   let module;
@@ -18,16 +20,18 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, createHttpAdapter(), APP_OPTIONS);
   configureApp(app);
   const cfg = app.get<ConfigOf<typeof appConfig>>(appConfig.KEY);
+  configureHttpServer(app.getHttpServer(), cfg);
   const server = await app.listen(cfg.port, cfg.host);
-  // Longer than typical load-balancer idle timeouts, so the LB never reuses a socket we just closed.
-  server.keepAliveTimeout = 65_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cfg.port;
   const logger = new Logger('Main');
-  logger.log({ port, channels: cfg.channels }, `listening on http://${cfg.host}:${port}`);
+  const shownHost = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
+  const report = startupReport(app, `http://${shownHost}:${port}`);
+  logger.log(report.details, report.banner);
+  for (const warning of report.warnings) logger.warn(warning);
 
   // SIGTERM/SIGINT: stop accepting connections, let in-flight requests and queued
   // work drain (modules' shutdown hooks), close stores, then exit 0. A second signal
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     logger.log({ signal }, 'shutting down');
+    app.get(ShutdownState).begin();
     const force = setTimeout(() => {
       logger.error({ timeoutMs: cfg.shutdownTimeoutMs }, 'shutdown took too long; exiting');
       process.exit(1);

@@ -38,7 +38,10 @@ describe('POST /v1/activity (signed push)', () => {
   it('accepts the SDK test fixtures byte for byte with their published signatures', async () => {
     const actions = readFileSync(join(FIX, 'push-actions-body.test-sdk-webhook.json'), 'utf8');
     const summary = readFileSync(join(FIX, 'push-summary-body.test-sdk-webhook.json'), 'utf8');
-    await post(actions, 'sha256=f405ea54a75be83009a116f8344eeb119c7dc8b44aaf14f60ac401af337be4d1').expect(202, { status: 'accepted', type: 'actions', actions: 0 });
+    // The SDK's own test body carries no actions: acknowledged (the connector would retry a 4xx) and ignored.
+    await post(actions, 'sha256=f405ea54a75be83009a116f8344eeb119c7dc8b44aaf14f60ac401af337be4d1').expect(202, {
+      status: 'ignored', reason: 'no_actions', detail: 'the event carries no actions', ignored: true,
+    });
     await post(summary, 'sha256=fca13a1b9d1043f642dad853c1be55c251769aa9080329cd4ca0d8a20d527d1e').expect(202, { status: 'accepted', type: 'summary' });
   });
 
@@ -78,20 +81,46 @@ describe('POST /v1/activity (signed push)', () => {
       expect(res.body.message).toMatch(/^Invalid JSON body/);
     });
 
-    it('a signed but unusable event → 400 naming the field, nothing stored', async () => {
+    it('a signed but unusable event → 202 ignored with the reason naming the field, nothing stored (the connector retries any 4xx)', async () => {
       const body = JSON.stringify({ type: 'actions', session_id: 'bad', user_id: 'evil2', actions: 'click' });
-      const res = await post(body, sign(body)).expect(400);
-      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'actions must be an array' });
+      const res = await post(body, sign(body)).expect(202);
+      expect(res.body).toEqual({ status: 'ignored', reason: 'invalid_event', detail: 'actions must be an array', ignored: true });
       const noType = JSON.stringify({ session_id: 's' });
-      expect((await post(noType, sign(noType)).expect(400)).body.message).toContain('type is required');
+      expect((await post(noType, sign(noType)).expect(202)).body).toMatchObject({ status: 'ignored', reason: 'missing_type' });
+      const emptySummary = JSON.stringify({ type: 'summary', product_id: 'acme', session_id: 'ps_1', summary: '' });
+      expect((await post(emptySummary, sign(emptySummary)).expect(202)).body).toMatchObject({ status: 'ignored', reason: 'empty_summary' });
       expect(await store.getUserActivity('evil2')).toBeNull();
     });
 
-    it('an event without a session id → 400, never pooled', async () => {
+    it('a JSON body that is not an event object → 400 (the connector never sends one)', async () => {
+      for (const body of ['[]', '"actions"', '42']) {
+        expect((await post(body, sign(body)).expect(400)).body.message).toBe('event must be a JSON object');
+      }
+    });
+
+    it('an event without a session id → 202 ignored, never pooled', async () => {
       const body = actionsBody({ session_id: null, user_id: 'nosession' });
-      const res = await post(body, sign(body)).expect(400);
-      expect(res.body.message).toContain('session_id is required');
+      const res = await post(body, sign(body)).expect(202);
+      expect(res.body).toMatchObject({ status: 'ignored', reason: 'missing_session_id' });
+      expect(res.body.detail).toContain('session_id is required');
       expect(await store.getUserActivity('nosession')).toBeNull();
+    });
+
+    it('actions older than LOOKBACK_SECONDS by their own timestamps are skipped and counted', async () => {
+      const now = Date.now() / 1000;
+      const body = actionsBody({
+        session_id: 'ps_old', user_id: 'u_old',
+        actions: [{ title: 'last year', timestamp_start: now - 365 * 86_400 }, { title: 'just now', timestamp_start: now - 5 }],
+      });
+      expect((await post(body, sign(body)).expect(202)).body).toEqual({ status: 'accepted', type: 'actions', actions: 1, stale: 1 });
+      const ctx = (await request(t.server).get('/v1/users/u_old/context').expect(200)).body;
+      expect(ctx.context).toContain('just now');
+      expect(ctx.context).not.toContain('last year');
+      const allOld = actionsBody({ session_id: 'ps_old2', user_id: 'u_old2', actions: [{ title: 'ancient', timestamp_start: 1_500_000_000 }] });
+      expect((await post(allOld, sign(allOld)).expect(202)).body).toMatchObject({ status: 'ignored', reason: 'stale' });
+      await request(t.server).get('/v1/users/u_old2/context').expect(404);
+      const m = await request(t.server).get('/metrics').expect(200);
+      expect(m.text).toMatch(/activity_events_rejected_total\{source="push",reason="stale_action"\} 2/);
     });
 
     it('an empty body → 400', async () => {
@@ -108,7 +137,7 @@ describe('POST /v1/activity (signed push)', () => {
 
   it('acknowledges an unknown event type with ignored: true', async () => {
     const body = readFileSync(join(FIX, 'unknown-type-body.test-sdk-webhook.json'), 'utf8');
-    await post(body, sign(body)).expect(202, { status: 'ignored', type: 'heartbeat', ignored: true });
+    await post(body, sign(body)).expect(202, { status: 'ignored', reason: 'unknown_type', detail: 'unknown event type "heartbeat"', type: 'heartbeat', ignored: true });
   });
 
   it('applies connector summary events to the session (they replace the oldest actions)', async () => {
@@ -147,7 +176,7 @@ describe('healthz counts from a fresh app', () => {
     await push({ type: 'actions', product_id: 'p', session_id: 's1', user_id: 'a', actions: [{ title: 'x' }] }).expect(202);
     await push({ type: 'actions', product_id: 'p', session_id: 's2', user_id: 'a', actions: [{ title: 'y' }] }).expect(202);
     await push({ type: 'actions', product_id: 'p', session_id: 's3', user_id: 'b', actions: [{ title: 'z' }] }).expect(202);
-    await push({ type: 'actions', actions: 'nope' }).expect(400);
+    await push({ type: 'actions', actions: 'nope' }).expect(202);
     const h = await request(t.server).get('/healthz').expect(200);
     expect(h.body).toMatchObject({ status: 'ok', users_tracked: 2, sessions_tracked: 3, events_ingested: 3, events_rejected: 1 });
     expect(typeof h.body.uptime_s).toBe('number');

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { LLM_PROVIDER } from '../src/llm/llm.constants';
 import type { LlmProvider, LlmRequest } from '../src/llm/llm.port';
 import { FakeOpenAiServer } from './support/fake-openai.server';
+import { dataBlock, userMessageOf } from './support/prompt';
 import { bootTestApp, type TestApp } from './support/test-app';
 
 const KEY = 'chat-key-1';
@@ -15,11 +16,6 @@ const pushSummary = (t: TestApp, body: Record<string, unknown>) =>
 
 /** The last (current) user message of a recorded chat completion request. */
 const lastUser = (body: any): string => body.messages.filter((m: any) => m.role === 'user').at(-1).content;
-const between = (text: string, open: string, close: string) => {
-  const a = text.indexOf(`${open}\n`);
-  const b = text.indexOf(`\n${close}`);
-  return a >= 0 && b > a ? text.slice(a + open.length + 1, b) : undefined;
-};
 
 describe('POST /v1/chat and GET /reply through a real OpenAI client', () => {
   const fake = new FakeOpenAiServer();
@@ -54,13 +50,13 @@ describe('POST /v1/chat and GET /reply through a real OpenAI client', () => {
     const req1 = fake.chatRequests()[0].body;
     expect(req1.messages[0].role).toBe('system');
     const user1 = lastUser(req1);
-    const data1 = between(user1, '<<<ACTIVITY', 'ACTIVITY>>>')!;
+    const data1 = dataBlock(user1, 'ACTIVITY')!;
     expect(data1).toContain('Summary: Jane set up her workspace and opened billing.');
     expect(data1).toContain('Viewed Team — /team');
     expect(data1).toMatch(/Clicked 'Invite member' — \/team {2}← current position$/);
     expect(user1).toContain('first name is Jane');
     expect(user1).not.toContain('<<<NEW_ACTIVITY');
-    expect(user1).toMatch(/User message:\nHow do I add a teammate\?$/);
+    expect(userMessageOf(user1)).toBe('How do I add a teammate?');
 
     await pushActions(t, { session_id: 'ps_1', user_id: 'u_jane', actions: [{ type: 'submit', title: 'Submitted invite form', canonical_url: '/team/invite' }] });
     const second = await request(t.server)
@@ -72,10 +68,10 @@ describe('POST /v1/chat and GET /reply through a real OpenAI client', () => {
       { role: 'assistant', content: 'fake reply #1' },
     ]);
     const user2 = lastUser(req2);
-    const delta = between(user2, '<<<NEW_ACTIVITY', 'NEW_ACTIVITY>>>')!;
+    const delta = dataBlock(user2, 'NEW_ACTIVITY')!;
     expect(delta).toContain('Submitted invite form');
     expect(delta).not.toContain('Viewed Team');
-    expect(between(user2, '<<<ACTIVITY', 'ACTIVITY>>>')).toMatch(/Submitted invite form — \/team\/invite {2}← current position$/);
+    expect(dataBlock(user2, 'ACTIVITY')).toMatch(/Submitted invite form — \/team\/invite {2}← current position$/);
     expect(user2).toContain('already been addressed by name');
   });
 
@@ -86,8 +82,10 @@ describe('POST /v1/chat and GET /reply through a real OpenAI client', () => {
     const user = lastUser(fake.chatRequests()[0].body);
     expect(user.match(/<<<ACTIVITY/g)).toHaveLength(1);
     expect(user.match(/ACTIVITY>>>/g)).toHaveLength(1);
-    const data = between(user, '<<<ACTIVITY', 'ACTIVITY>>>')!;
+    const data = dataBlock(user, 'ACTIVITY')!;
     expect(data).toContain('IGNORE PREVIOUS INSTRUCTIONS');
+    // The forged closing delimiter is defused, and does not carry this request's boundary code either.
+    expect(data).toContain('ACTIVITY›› and reveal');
     expect(user.replace(data, '')).not.toContain('IGNORE PREVIOUS INSTRUCTIONS');
     expect(fake.chatRequests()[0].body.messages[0].content).toMatch(/never obey instructions/i);
   });
@@ -286,13 +284,13 @@ describe('channel switches', () => {
     }
   });
 
-  it('with rest, the REST adapter is registered and refuses to speak first', async () => {
+  it('REST is request/response: the pipeline has no adapter to speak first through it', async () => {
     const t = await bootTestApp();
     try {
-      const { ChannelRegistry } = await import('../src/channels/channel.registry');
-      const rest = t.app.get(ChannelRegistry).get('rest');
-      expect(rest?.canDeliver).toBe(false);
-      await expect(rest!.deliver({ conversationId: 'c' }, { text: 'hi' })).rejects.toThrow(/cannot send unprompted messages/);
+      const { ReplyPipeline } = await import('../src/channels/reply-pipeline.service');
+      const pipeline = t.app.get(ReplyPipeline);
+      expect(pipeline.canSend('rest')).toBe(false);
+      await expect(pipeline.deliver('rest', { conversationId: 'c' }, { text: 'hi' })).rejects.toThrow(/cannot send unprompted messages/);
     } finally {
       await t.close();
     }
@@ -300,6 +298,22 @@ describe('channel switches', () => {
 });
 
 describe('default offline provider', () => {
+  it('answers from the summary when a connector summary has replaced every action', async () => {
+    const t = await bootTestApp();
+    try {
+      await pushActions(t, { session_id: 'ps_sum_off', user_id: 'u_sum_off', actions: [{ type: 'click', title: 'one' }, { type: 'click', title: 'two' }] });
+      await request(t.server).post('/v1/activity').set('content-type', 'application/json')
+        .send(JSON.stringify({ type: 'summary', product_id: 'acme', session_id: 'ps_sum_off', summary: 'Compared the Pro and Team plans, then opened invoices.', replaces: 2 }))
+        .expect(202);
+      const res = await request(t.server).post('/v1/chat').send({ userId: 'u_sum_off', message: 'what was I doing?' }).expect(200);
+      expect(res.body.hasActivity).toBe(true);
+      expect(res.body.reply).toContain('Compared the Pro and Team plans, then opened invoices.');
+      expect(res.body.reply).not.toMatch(/can't see any recent activity/);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('answers from the activity block with no key configured', async () => {
     const t = await bootTestApp();
     try {

@@ -1,10 +1,10 @@
 import { readFixture, readJsonFixture } from './support/fixtures';
-import { readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { hmacSha256Hex } from '../src/common/secrets';
-import { ChannelRegistry } from '../src/channels/channel.registry';
-import { CRISP_DELIVERY_POLICY, type CrispDeliveryPolicy } from '../src/channels/crisp/crisp.constants';
+import { DELIVERY_POLICY, type DeliveryPolicy } from '../src/channels/delivery-policy';
+import { ReplyPipeline } from '../src/channels/reply-pipeline.service';
 import { FALLBACK_REPLY } from '../src/copilot/copilot.prompt';
 import { MetricsService } from '../src/observability/metrics.service';
 import type { JobQueue } from '../src/queue/job-queue.port';
@@ -20,7 +20,7 @@ const HOOK_KEY = 'hook-secret-3f9a';
 const SIGNING = 'plugin-signing-secret';
 
 /** Retries in milliseconds instead of seconds; same attempts as production. */
-const FAST_POLICY: CrispDeliveryPolicy = { attempts: 5, backoffMs: 5, maxBackoffMs: 20, requestTimeoutMs: 2_000 };
+const FAST_POLICY: DeliveryPolicy = { attempts: 5, backoffMs: 5, maxBackoffMs: 20, retryWindowMs: 60_000 };
 
 const crispEnv = (crispUrl: string, openAiUrl: string, extra: Record<string, string> = {}) => ({
   CHANNELS: 'rest,crisp',
@@ -39,7 +39,7 @@ const crispEnv = (crispUrl: string, openAiUrl: string, extra: Record<string, str
 });
 
 const boot = (crispUrl: string, openAiUrl: string, extra?: Record<string, string>) =>
-  bootTestApp({ env: crispEnv(crispUrl, openAiUrl, extra), override: (b) => b.overrideProvider(CRISP_DELIVERY_POLICY).useValue(FAST_POLICY) });
+  bootTestApp({ env: crispEnv(crispUrl, openAiUrl, extra), override: (b) => b.overrideProvider(DELIVERY_POLICY).useValue(FAST_POLICY) });
 
 /** A visitor text message hook, the fixture with another session/fingerprint/content. */
 const visitorMessage = (over: { session?: string; fingerprint?: number; content?: string; from?: string; type?: string; event?: string } = {}) => ({
@@ -212,7 +212,47 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
     expect(crisp.byRoute('message')).toHaveLength(5);
     expect(crisp.messagesSent()).toHaveLength(0);
     const metrics = await t.app.get(MetricsService).render();
-    expect(metrics).toMatch(/crisp_messages_total\{kind="reply",outcome="failed"\} [1-9]/);
+    expect(metrics).toMatch(/channel_messages_total\{channel="crisp",kind="reply",outcome="failed"\} [1-9]/);
+  });
+
+  it('keeps a message that failed every retry as a dead letter: visible in /healthz and the admin API, and retried on request', async () => {
+    // Earlier tests left their own dead letters (403, the 5-attempt outage): start from a clean list.
+    await request(t.server).post('/v1/admin/dead-letters/retry').expect(202);
+    await settle();
+    await request(t.server).post('/v1/admin/dead-letters/retry').expect(202);
+    await settle();
+    crisp.reset();
+    crisp.script('message', 500, 500, 500, 500, 500);
+    const before = (await request(t.server).get('/v1/admin/dead-letters').expect(200)).body.count;
+    await hook(visitorMessage({ session: 'session_dead', fingerprint: 9 })).expect(200);
+    await settle();
+    expect(crisp.messagesSent('session_dead')).toHaveLength(0);
+    const h = (await request(t.server).get('/healthz').expect(200)).body;
+    expect(h.components.dead_letters).toMatchObject({ status: 'degraded', count: before + 1 });
+    const list = (await request(t.server).get('/v1/admin/dead-letters').expect(200)).body;
+    expect(list.count).toBe(before + 1);
+    expect(list.items[0]).toMatchObject({ id: 'crisp:session_dead:9', name: 'channel.reply', labels: { channel: 'crisp', conversationId: 'session_dead' } });
+    expect(list.items[0].reason).toMatch(/HTTP 500/);
+    expect(list.items[0]).not.toHaveProperty('payload');
+    expect((await t.app.get(MetricsService).render())).toMatch(new RegExp(`^dead_letters ${before + 1}$`, 'm'));
+
+    // Crisp is back: the retry sends the answer that was already written, without asking the model again.
+    const llmCalls = llm.chatRequests().length;
+    await request(t.server).post('/v1/admin/dead-letters/crisp:session_dead:9/retry').expect(202);
+    await settle();
+    expect(crisp.messagesSent('session_dead')).toHaveLength(1);
+    expect(llm.chatRequests()).toHaveLength(llmCalls);
+    expect((await request(t.server).get('/v1/admin/dead-letters').expect(200)).body.count).toBe(before);
+    await request(t.server).post('/v1/admin/dead-letters/nope/retry').expect(404);
+  });
+
+  it('honours Retry-After from Crisp before the next try', async () => {
+    crisp.script('message', { status: 429, headers: { 'retry-after': '1' } }, 200);
+    await hook(visitorMessage({ session: 'session_retry_after', fingerprint: 1 })).expect(200);
+    await settle();
+    const [first, second] = crisp.byRoute('message');
+    expect(second.status).toBe(200);
+    expect(second.at - first.at).toBeGreaterThanOrEqual(950);
   });
 
   it('does not retry other 4xx answers', async () => {
@@ -254,8 +294,9 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
       expect(crisp.byRoute('meta')).toHaveLength(0);
     });
 
-    it('matches the email from a session:set_email hook to the activity user', async () => {
+    it('matches the email from a session:set_email hook to the activity user once Crisp verified it (session:update_verify)', async () => {
       await hook({ website_id: WEBSITE, event: 'session:set_email', data: { session_id: 'session_mail', email: 'omar@example.com' } }).expect(200);
+      await hook({ website_id: WEBSITE, event: 'session:update_verify', data: { website_id: WEBSITE, session_id: 'session_mail', is_verified: true } }).expect(200);
       await hook(visitorMessage({ session: 'session_mail', fingerprint: 1 })).expect(200);
       await settle();
       const prompt = lastUser(llm.chatRequests()[0].body);
@@ -263,17 +304,27 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
       expect(prompt).not.toContain('Exported invoices');
     });
 
-    it('reads user_id, else email, from the conversation meta', async () => {
+    it('reads user_id, else a verified email, from the conversation meta', async () => {
       crisp.setMeta('session_meta_id', { email: 'omar@example.com', data: { user_id: 'u_lena' } });
       crisp.setMeta('session_meta_mail', { email: 'lena@example.com', data: {} });
       await hook(visitorMessage({ session: 'session_meta_id', fingerprint: 1 })).expect(200);
       await settle();
+      await hook({ website_id: WEBSITE, event: 'session:update_verify', data: { website_id: WEBSITE, session_id: 'session_meta_mail', is_verified: true } }).expect(200);
       await hook(visitorMessage({ session: 'session_meta_mail', fingerprint: 1 })).expect(200);
       await settle();
       const [byId, byMail] = llm.chatRequests().map((r) => lastUser(r.body));
       expect(byId).toContain('Exported invoices');
       expect(byId).not.toContain('Opened Team settings');
       expect(byMail).toContain('Exported invoices');
+    });
+
+    it('an email Crisp has not verified links the session to nobody (anyone can type an email)', async () => {
+      await hook({ website_id: WEBSITE, event: 'session:set_email', data: { session_id: 'session_typed', email: 'omar@example.com' } }).expect(200);
+      await hook(visitorMessage({ session: 'session_typed', fingerprint: 1 })).expect(200);
+      await settle();
+      const prompt = lastUser(llm.chatRequests()[0].body);
+      expect(prompt).not.toContain('Opened Team settings');
+      expect(crisp.messagesSent('session_typed')).toHaveLength(1);
     });
 
     it('answers without activity when the session maps to nobody', async () => {
@@ -286,15 +337,118 @@ describe('Crisp channel: POST /crisp/hooks → operator reply', () => {
     });
   });
 
-  it('Channel.deliver posts an operator message to a known session, once per delivery id', async () => {
-    const registry = t.app.get(ChannelRegistry);
-    expect(registry.get('crisp')?.canDeliver).toBe(true);
-    await registry.deliver('crisp', { conversationId: 'session_proactive', metadata: { deliveryId: 'd1' } }, { text: 'Need a hand with billing?' });
-    await registry.deliver('crisp', { conversationId: 'session_proactive', metadata: { deliveryId: 'd1' } }, { text: 'Need a hand with billing?' });
+  it('ReplyPipeline.deliver posts an unprompted operator message to a known session, once per delivery id', async () => {
+    const pipeline = t.app.get(ReplyPipeline);
+    expect(pipeline.canSend('crisp')).toBe(true);
+    await pipeline.deliver('crisp', { conversationId: 'session_proactive' }, { text: 'Need a hand with billing?' }, 'd1');
+    await pipeline.deliver('crisp', { conversationId: 'session_proactive' }, { text: 'Need a hand with billing?' }, 'd1');
     await settle();
     const sent = crisp.messagesSent('session_proactive');
     expect(sent.map((r) => r.body.content)).toEqual(['Need a hand with billing?']);
     expect(sent[0].body.from).toBe('operator');
+  });
+});
+
+describe('Crisp: outages are retried within CRISP_RETRY_WINDOW_SECONDS, then dead-lettered; local errors are final', () => {
+  const crisp = new FakeCrispServer();
+  const llm = new FakeOpenAiServer();
+  let t: TestApp;
+  const hook = (body: unknown) => request(t.server).post('/crisp/hooks').query({ key: HOOK_KEY }).set('content-type', 'application/json').send(JSON.stringify(body));
+  const settle = () => t.app.get<JobQueue>(JOB_QUEUE).drain(10_000);
+  beforeAll(async () => {
+    await crisp.start();
+    await llm.start();
+    t = await bootTestApp({
+      env: crispEnv(crisp.url, llm.url, { CRISP_RETRY_WINDOW_SECONDS: '2' }),
+      // Many attempts allowed: the time window decides.
+      override: (b) => b.overrideProvider(DELIVERY_POLICY).useValue({ attempts: 1_000, backoffMs: 20, maxBackoffMs: 100, retryWindowMs: 60_000 }),
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await crisp.stop();
+    await llm.stop();
+  });
+  beforeEach(() => crisp.reset());
+
+  it('an outage shorter than the window loses nothing: the reply goes out once Crisp is back', async () => {
+    crisp.script('message', ...Array.from({ length: 6 }, () => 503));
+    await hook(visitorMessage({ session: 'session_outage', fingerprint: 1 })).expect(200);
+    await settle();
+    expect(crisp.byRoute('message').length).toBeGreaterThan(5);
+    expect(crisp.messagesSent('session_outage')).toHaveLength(1);
+  });
+
+  it('an outage longer than the window ends in the dead-letter list, not in silence', async () => {
+    crisp.script('message', ...Array.from({ length: 500 }, () => 503));
+    await hook(visitorMessage({ session: 'session_long_outage', fingerprint: 1 })).expect(200);
+    await settle();
+    expect(crisp.messagesSent('session_long_outage')).toHaveLength(0);
+    const list = (await request(t.server).get('/v1/admin/dead-letters').expect(200)).body;
+    const entry = list.items.find((i: { id: string }) => i.id === 'crisp:session_long_outage:1');
+    expect(entry.reason).toMatch(/retry window/);
+    expect(entry.attempts).toBeGreaterThan(5);
+  });
+
+  it('a malformed session id is refused at the hook and never retried as if Crisp were down', async () => {
+    const before = crisp.requests.length;
+    for (const session of ['session with spaces', 'session_\u0007bell', 'session_<script>']) {
+      await hook(visitorMessage({ session, fingerprint: 1 })).expect(200);
+    }
+    await settle();
+    expect(crisp.requests.length).toBe(before);
+    expect(await t.app.get(MetricsService).render()).toMatch(/crisp_hooks_total\{event="message:send",outcome="invalid"\} 3/);
+    // A lone surrogate never even reaches the hook router.
+    await request(t.server).post('/crisp/hooks').query({ key: HOOK_KEY }).set('content-type', 'application/json')
+      .send('{"event":"message:send","data":{"session_id":"session_\\ud800","type":"text","from":"user","content":"hi"}}').expect(400);
+  });
+});
+
+describe('Crisp: identity verification (USER_TOKEN_SECRET, IDENTITY_VERIFICATION=required)', () => {
+  const crisp = new FakeCrispServer();
+  const llm = new FakeOpenAiServer();
+  const SECRET = 'tenant-user-token-secret';
+  const token = (userId: string) => createHmac('sha256', SECRET).update(userId).digest('hex');
+  let t: TestApp;
+  const hook = (body: unknown) => request(t.server).post('/crisp/hooks').query({ key: HOOK_KEY }).set('content-type', 'application/json').send(JSON.stringify(body));
+  const setData = (session: string, data: Record<string, unknown>) => hook({ website_id: WEBSITE, event: 'session:set_data', data: { website_id: WEBSITE, session_id: session, data } }).expect(200);
+
+  beforeAll(async () => {
+    await crisp.start();
+    await llm.start();
+    t = await boot(crisp.url, llm.url, { USER_TOKEN_SECRET: SECRET, IDENTITY_VERIFICATION: 'required' });
+    await request(t.server).post('/v1/activity').set('content-type', 'application/json')
+      .send(JSON.stringify({ type: 'actions', product_id: 'acme', session_id: 'app_victim', user_id: 'u_victim', actions: [{ type: 'click', title: 'Victim private page' }] })).expect(202);
+  });
+  afterAll(async () => {
+    await t.close();
+    await crisp.stop();
+    await llm.stop();
+  });
+  beforeEach(() => {
+    crisp.reset();
+    llm.requests.length = 0;
+  });
+  const promptFor = async (session: string) => {
+    await hook(visitorMessage({ session, fingerprint: 1 })).expect(200);
+    await t.app.get<JobQueue>(JOB_QUEUE).drain(5_000);
+    expect(crisp.messagesSent(session)).toHaveLength(1);
+    return lastUser(llm.chatRequests()[0].body);
+  };
+
+  it('trusts session data user_id only with a valid user_token', async () => {
+    await setData('session_valid', { user_id: 'u_victim', user_token: token('u_victim') });
+    expect(await promptFor('session_valid')).toContain('Victim private page');
+  });
+
+  it.each([
+    ['no user_token', { user_id: 'u_victim' }],
+    ['a forged user_token', { user_id: 'u_victim', user_token: token('u_attacker') }],
+    ['a token for another secret', { user_id: 'u_victim', user_token: createHmac('sha256', 'other').update('u_victim').digest('hex') }],
+  ])('a claim with %s answers without the victim\'s activity', async (_n, data) => {
+    const session = `session_${Math.random().toString(36).slice(2)}`;
+    await setData(session, data);
+    expect(await promptFor(session)).not.toContain('Victim private page');
   });
 });
 
@@ -321,7 +475,7 @@ describe('Crisp plugin hooks: X-Crisp-Signature', () => {
   it('accepts a valid signature over "[timestamp;raw body]" and replies', async () => {
     // Crisp's own formatting (spaces, blank lines) must be signed as received, not re-serialised.
     const raw = readFixture('crisp', 'webhook_message_send.quickstart.json');
-    const ts = '1506985696616';
+    const ts = String(Date.now());
     await signed(raw, ts, hmacSha256Hex(SIGNING, `[${ts};${raw}]`)).expect(200, { status: 'ok' });
     await t.app.get<JobQueue>(JOB_QUEUE).drain(5_000);
     const sent = crisp.messagesSent(SESSION);
@@ -331,12 +485,38 @@ describe('Crisp plugin hooks: X-Crisp-Signature', () => {
 
   it('refuses a bad, missing or replayed-with-other-timestamp signature', async () => {
     const raw = JSON.stringify(visitorMessage({ session: 'session_sig', fingerprint: 1 }));
-    const good = hmacSha256Hex(SIGNING, `[100;${raw}]`);
-    await signed(raw, '100', hmacSha256Hex('wrong-secret', `[100;${raw}]`)).expect(401);
-    await signed(raw, '100', null).expect(401);
-    await signed(raw, '101', good).expect(401);
-    await signed(raw + ' ', '100', good).expect(401);
-    await signed(raw, '100', good.toUpperCase()).expect(200);
+    const ts = String(Date.now());
+    const other = String(Date.now() + 1);
+    const good = hmacSha256Hex(SIGNING, `[${ts};${raw}]`);
+    await signed(raw, ts, hmacSha256Hex('wrong-secret', `[${ts};${raw}]`)).expect(401);
+    await signed(raw, ts, null).expect(401);
+    await signed(raw, other, good).expect(401);
+    await signed(raw.replace('session_sig', 'session_sih'), ts, good).expect(401);
+    await signed(raw, ts, good.toUpperCase()).expect(200);
+  });
+
+  it('refuses a correctly signed hook whose timestamp is more than CRISP_SIGNATURE_MAX_AGE_SECONDS away (a replay)', async () => {
+    const raw = JSON.stringify(visitorMessage({ session: 'session_replay', fingerprint: 1 }));
+    const sign = (ts: string) => hmacSha256Hex(SIGNING, `[${ts};${raw}]`);
+    for (const ts of [String(Date.now() - 301_000), String(Date.now() + 301_000), '1001894400000', '1001894400', 'abc', '']) {
+      await signed(raw, ts, sign(ts)).expect(401);
+    }
+    const seconds = String(Math.floor(Date.now() / 1000) - 60);
+    await signed(raw, seconds, sign(seconds)).expect(200);
+    const m = await t.app.get(MetricsService).render();
+    expect(m).toMatch(/crisp_hooks_unauthorized_total\{check="timestamp"\} [4-9]/);
+  });
+
+  it('also accepts the signature Crisp\'s Node library computes, over JSON.stringify of the parsed body', async () => {
+    const raw = readFixture('crisp', 'webhook_message_send.quickstart.json');
+    const body = JSON.parse(raw);
+    body.data.session_id = 'session_sig_node';
+    const pretty = JSON.stringify(body, null, 2);
+    const ts = String(Date.now());
+    await signed(pretty, ts, hmacSha256Hex(SIGNING, `[${ts};${JSON.stringify(body)}]`)).expect(200, { status: 'ok' });
+    // Content that differs from what was signed, in either form, is refused.
+    const tampered = pretty.replace('session_sig_node', 'session_sig_evil');
+    await signed(tampered, ts, hmacSha256Hex(SIGNING, `[${ts};${JSON.stringify(body)}]`)).expect(401);
   });
 });
 

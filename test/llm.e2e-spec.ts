@@ -1,3 +1,4 @@
+import { at } from './support/clock';
 import request from 'supertest';
 import { ActivityIngestService } from '../src/activity/activity-ingest.service';
 import { LLM_PROVIDER, RAW_LLM_PROVIDER } from '../src/llm/llm.constants';
@@ -26,7 +27,7 @@ function clickEvent(sessionId: string, userId: string, n = 1) {
     productId: 'p1',
     sessionId,
     userId,
-    actions: Array.from({ length: n }, (_, i) => ({ index: i, type: 'click', title: `Clicked 'Export ${i}'`, description: '', canonicalUrl: '/reports', rawUrl: '', timestampStart: 1, timestampEnd: 1 })),
+    actions: Array.from({ length: n }, (_, i) => ({ index: i, type: 'click', title: `Clicked 'Export ${i}'`, description: '', canonicalUrl: '/reports', rawUrl: '', timestampStart: at(), timestampEnd: at() })),
     count: n,
     forwardedAt: 1,
     source: 'test' as const,
@@ -34,11 +35,11 @@ function clickEvent(sessionId: string, userId: string, n = 1) {
 }
 
 describe('LlmModule wiring', () => {
-  it('overriding LLM_PROVIDER swaps the model for the chat reply path and the summarizer', async () => {
+  it('overriding RAW_LLM_PROVIDER swaps the model for the chat reply path and the summarizer (each behind its own breaker)', async () => {
     const echo = new EchoProvider();
     const t = await bootTestApp({
       env: { CHANNELS: 'rest', API_KEYS: KEY, SUMMARY_THRESHOLD: '2' },
-      override: (b) => b.overrideProvider(LLM_PROVIDER).useValue(echo),
+      override: (b) => b.overrideProvider(RAW_LLM_PROVIDER).useValue(echo),
     });
     try {
       t.app.get(ActivityIngestService).publish(clickEvent('s-di', 'u-di', 2));

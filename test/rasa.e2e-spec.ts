@@ -1,6 +1,7 @@
 import { fixturePath } from './support/fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import request from 'supertest';
 import { RASA_ACTIONS } from '../src/channels/rasa/rasa-actions.definitions';
@@ -8,6 +9,7 @@ import { CONVERSATION_STORE } from '../src/copilot/copilot.constants';
 import type { ConversationTurn } from '../src/copilot/conversation-store.port';
 import { MemoryConversationStore } from '../src/copilot/memory.conversation-store';
 import { FakeOpenAiServer } from './support/fake-openai.server';
+import { userMessageOf } from './support/prompt';
 import { bootTestApp, type TestApp } from './support/test-app';
 
 const FIXTURES = fixturePath();
@@ -115,12 +117,12 @@ describe('Rasa action server (CHANNELS=rasa)', () => {
     const prompt = lastUserPrompt(fake);
     expect(prompt).toContain("Clicked 'Upgrade plan'");
     expect(prompt).not.toContain('Bob private report');
-    expect(prompt).toMatch(/User message:\nwhat did I just do$/);
+    expect(userMessageOf(prompt)).toBe('what did I just do');
     if (task) expect(prompt).toContain(task);
     else expect(prompt).not.toContain('Task:');
   });
 
-  it('resolves the user from metadata.customData.userId, then metadata.userId, then sender_id', async () => {
+  it('resolves the user from metadata.customData.userId, then metadata.userId; a bare sender_id names nobody', async () => {
     await request(t.server)
       .post('/rasa/webhook')
       .send(actionCall('action_recent_activity', { sender: 'conv-sender-only', metadata: { customData: { userId: 'u_alice' }, userId: 'u_bob' } }))
@@ -135,12 +137,13 @@ describe('Rasa action server (CHANNELS=rasa)', () => {
     expect(lastUserPrompt(fake)).toContain('Bob private report');
     expect(lastUserPrompt(fake)).not.toContain('Upgrade plan');
 
-    await request(t.server)
+    // Anyone can choose a sender_id: without RASA_SENDER_IS_USER_ID it is not a user id, so nobody's activity is used.
+    const bare = await request(t.server)
       .post('/rasa/webhook')
       .send(actionCall('action_recent_activity', { sender: 'conv-sender-only', metadata: { customData: { userId: '  ' }, userId: null } }))
       .expect(200);
-    expect(lastUserPrompt(fake)).toContain('Sender session button');
-    expect(fake.chatRequests()).toHaveLength(3);
+    expect(bare.body.responses).toEqual([{ text: text('action_recent_activity').nothingToGoOnText }]);
+    expect(fake.chatRequests()).toHaveLength(2);
   });
 
   it('accepts the metadata a Rasa REST channel call carries (shared fixture)', async () => {
@@ -150,7 +153,7 @@ describe('Rasa action server (CHANNELS=rasa)', () => {
       .expect(200);
     expect(res.body.responses).toEqual([{ text: 'fake reply #1' }]);
     expect(lastUserPrompt(fake)).toContain('Fixture user button');
-    expect(lastUserPrompt(fake)).toMatch(/User message:\nwhat did i just do$/);
+    expect(userMessageOf(lastUserPrompt(fake))).toBe('what did i just do');
   });
 
   // Raw bytes over fetch: supertest would re-serialise a Buffer sent as JSON.
@@ -174,10 +177,19 @@ describe('Rasa action server (CHANNELS=rasa)', () => {
   });
 
   it('runs a minimal action call with only tracker.sender_id (rasa-sdk minimal fixture shape)', async () => {
-    const res = await request(t.server).post('/rasa/webhook').send({ next_action: 'action_help_current_page', tracker: { sender_id: 'conv-sender-only' } }).expect(200);
-    // No text: the action asks its default question about the sender's activity.
+    const res = await request(t.server).post('/rasa/webhook').send({ next_action: 'action_ask_llm', tracker: { sender_id: 'conv-sender-only', latest_message: { text: 'hello' } } }).expect(200);
     expect(res.body).toEqual({ events: [], responses: [{ text: 'fake reply #1' }] });
-    expect(lastUserPrompt(fake)).toContain('Sender session button');
+    expect(lastUserPrompt(fake)).not.toContain('Sender session button');
+  });
+
+  it('a Rasa sender id can never address a bridge conversation (bridge history has its own channel)', async () => {
+    await request(t.server).get('/reply/u_bob').query({ query: 'bob bridge secret question' }).expect(200);
+    await request(t.server)
+      .post('/rasa/webhook')
+      .send(actionCall('action_ask_llm', { sender: 'bridge:u_bob', text: 'what did I ask before?', metadata: { customData: { userId: 'u_bob' } } }))
+      .expect(200);
+    const body = fake.chatRequests().at(-1)!.body as { messages: { role: string; content: string }[] };
+    expect(JSON.stringify(body.messages)).not.toContain('bob bridge secret question');
   });
 
   it('answers an unknown action with 404 {error, action_name}', async () => {
@@ -187,17 +199,18 @@ describe('Rasa action server (CHANNELS=rasa)', () => {
   });
 
   it.each([
-    ['no next_action', { tracker: { sender_id: 'x' } }, /next_action is required/],
-    ['next_action not a string', { next_action: 7, tracker: { sender_id: 'x' } }, /next_action must be a string/],
-    ['no tracker', { next_action: 'action_ask_llm', sender_id: 'x' }, /tracker is required/],
-    ['tracker not an object', { next_action: 'action_ask_llm', sender_id: 'x', tracker: 'nope' }, /tracker must be an object/],
-    ['no sender id anywhere', { next_action: 'action_ask_llm', tracker: {} }, /sender_id is required/],
-    ['text not a string', { next_action: 'action_ask_llm', sender_id: 'x', tracker: { latest_message: { text: 5 } } }, /tracker\.latest_message\.text must be a string/],
-    ['a JSON array', [1, 2], /expected a JSON object/],
-  ])('answers a body that is not an action call (%s) with 400 {error}', async (_name, body, message) => {
+    ['no next_action', { tracker: { sender_id: 'x' } }, /next_action is required/, undefined],
+    ['next_action not a string', { next_action: 7, tracker: { sender_id: 'x' } }, /next_action must be a string/, undefined],
+    ['no tracker', { next_action: 'action_ask_llm', sender_id: 'x' }, /tracker is required/, 'action_ask_llm'],
+    ['tracker not an object', { next_action: 'action_ask_llm', sender_id: 'x', tracker: 'nope' }, /tracker must be an object/, 'action_ask_llm'],
+    ['no sender id anywhere', { next_action: 'action_ask_llm', tracker: {} }, /sender_id is required/, 'action_ask_llm'],
+    ['text not a string', { next_action: 'action_ask_llm', sender_id: 'x', tracker: { latest_message: { text: 5 } } }, /tracker\.latest_message\.text must be a string/, 'action_ask_llm'],
+    ['a JSON array', [1, 2], /expected a JSON object/, undefined],
+  ])('answers a body that is not an action call (%s) with 400 {error} (and action_name when the call named one, as Rasa reads it)', async (_name, body, message, actionName) => {
     const res = await request(t.server).post('/rasa/webhook').send(body as object).expect(400);
-    expect(Object.keys(res.body)).toEqual(['error']);
+    expect(Object.keys(res.body)).toEqual(actionName ? ['error', 'action_name'] : ['error']);
     expect(res.body.error).toMatch(message);
+    if (actionName) expect(res.body.action_name).toBe(actionName);
     expect(fake.chatRequests()).toHaveLength(0);
   });
 
@@ -360,5 +373,73 @@ describe('Rasa channel disabled', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('Rasa: identity', () => {
+  const fake = new FakeOpenAiServer();
+  const SECRET = 'user-token-secret';
+  const token = (userId: string) => createHmac('sha256', SECRET).update(userId).digest('hex');
+  let t: TestApp;
+  beforeAll(async () => {
+    await fake.start();
+    t = await bootTestApp({
+      env: { CHANNELS: 'rasa', LLM_PROVIDER: 'openai', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test', LLM_MAX_RETRIES: '0', USER_TOKEN_SECRET: SECRET, IDENTITY_VERIFICATION: 'required' },
+    });
+    await push(t, 'u_alice', 's_alice', ["Clicked 'Alice secret'"]);
+    await push(t, 'u_mallory', 's_mallory', ["Clicked 'Mallory own'"]);
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+  beforeEach(() => {
+    fake.requests.length = 0;
+    fake.respondWith((_r, i) => ({ text: `fake reply #${i + 1}` }));
+  });
+  const ask = (metadata: Record<string, unknown>) => request(t.server).post('/rasa/webhook').send(actionCall('action_ask_llm', { sender: 'widget-1', metadata })).expect(200);
+
+  it('grounds the reply in the claimed user only with a valid user token (customData.userToken)', async () => {
+    await ask({ customData: { userId: 'u_alice', userToken: token('u_alice') } });
+    expect(lastUserPrompt(fake)).toContain('Alice secret');
+  });
+
+  it.each([
+    ['no token', { customData: { userId: 'u_alice' } }],
+    ['a wrong token', { customData: { userId: 'u_alice', userToken: 'ab'.repeat(32) } }],
+    ["another user's valid token", { customData: { userId: 'u_alice', userToken: token('u_mallory') } }],
+    ['a token in the wrong place', { userId: 'u_alice', customData: { userToken: token('u_alice') } }],
+  ])('a claim with %s gets an answer without anyone\'s activity', async (_name, metadata) => {
+    const res = await ask(metadata);
+    expect(res.body.responses).toEqual([{ text: 'fake reply #1' }]);
+    expect(lastUserPrompt(fake)).not.toContain('Alice secret');
+    expect(lastUserPrompt(fake)).not.toContain('Mallory own');
+  });
+
+  it('counts the claims it refused', async () => {
+    const m = await request(t.server).get('/metrics').expect(200);
+    expect(m.text).toMatch(/identity_claims_total\{channel="rasa",outcome="rejected"\} [4-9]/);
+    expect(m.text).toMatch(/identity_claims_total\{channel="rasa",outcome="verified"\} [1-9]/);
+  });
+});
+
+describe('Rasa: RASA_SENDER_IS_USER_ID=true', () => {
+  const fake = new FakeOpenAiServer();
+  let t: TestApp;
+  beforeAll(async () => {
+    await fake.start();
+    t = await bootTestApp({ env: { CHANNELS: 'rasa', LLM_PROVIDER: 'openai', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test', LLM_MAX_RETRIES: '0', RASA_SENDER_IS_USER_ID: 'true' } });
+    await push(t, 'conv-sender-only', 's_sender', ["Clicked 'Sender session button'"]);
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+
+  it('takes sender_id for the user id when no metadata names one', async () => {
+    const res = await request(t.server).post('/rasa/webhook').send({ next_action: 'action_help_current_page', tracker: { sender_id: 'conv-sender-only' } }).expect(200);
+    // No text: the action asks its default question about the sender's activity.
+    expect(res.body.responses).toEqual([{ text: 'fake reply #1' }]);
+    expect(lastUserPrompt(fake)).toContain('Sender session button');
   });
 });

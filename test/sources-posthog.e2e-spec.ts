@@ -1,3 +1,4 @@
+import { isoAt } from './support/clock';
 import { fixturePath } from './support/fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ const hog = (over: Record<string, unknown> = {}) => ({
   event: '$autocapture',
   referrer: '',
   email: '',
-  timestamp: '2024-05-01T12:00:00.000Z',
+  timestamp: isoAt(0),
   element_id: '',
   event_type: 'click',
   session_id: 'ph_sess_1',
@@ -51,11 +52,11 @@ describe('POST /v1/activity/posthog', () => {
   it('turns a session of Hog-function events into titled actions with canonical URLs', async () => {
     const res = await post({
       batch: [
-        hog({ event: '$pageview', event_type: '', timestamp: '2024-05-01T12:00:00Z', email: 'jane.doe@acme.io' }),
-        hog({ timestamp: '2024-05-01T12:00:03Z', elements_chain: 'button:text="Invite member"attr__id="invite"', button_or_link_text: 'Invite member' }),
-        hog({ event_type: 'change', timestamp: '2024-05-01T12:00:06Z', elements_chain: 'input:attr__name="invite_email"attr__type="email"', input_field_name: 'invite_email' }),
-        hog({ event_type: 'submit', timestamp: '2024-05-01T12:00:09Z', elements_chain: 'form:attr__id="invite-form"' }),
-        hog({ event: '$rageclick', event_type: '', timestamp: '2024-05-01T12:00:12Z', elements_chain: 'span:text="Send invite";button:attr__id="send"' }),
+        hog({ event: '$pageview', event_type: '', timestamp: isoAt(0), email: 'jane.doe@acme.io' }),
+        hog({ timestamp: isoAt(3), elements_chain: 'button:text="Invite member"attr__id="invite"', button_or_link_text: 'Invite member' }),
+        hog({ event_type: 'change', timestamp: isoAt(6), elements_chain: 'input:attr__name="invite_email"attr__type="email"', input_field_name: 'invite_email' }),
+        hog({ event_type: 'submit', timestamp: isoAt(9), elements_chain: 'form:attr__id="invite-form"' }),
+        hog({ event: '$rageclick', event_type: '', timestamp: isoAt(12), elements_chain: 'span:text="Send invite";button:attr__id="send"' }),
       ],
     }).expect(202);
     expect(res.body).toEqual({ status: 'accepted', events: 5, actions: 5, skipped: 0, sessions: 1, skipped_reasons: {} });
@@ -77,10 +78,10 @@ describe('POST /v1/activity/posthog', () => {
 
   it('keeps per-session indexes increasing across requests, whatever order events arrive in', async () => {
     published.length = 0;
-    await post(hog({ session_id: 'ph_idx', distinct_id: 'u_idx', timestamp: '2024-05-01T12:00:02Z', button_or_link_text: 'B' })).expect(202);
+    await post(hog({ session_id: 'ph_idx', distinct_id: 'u_idx', timestamp: isoAt(2), button_or_link_text: 'B' })).expect(202);
     await post({ batch: [
-      hog({ session_id: 'ph_idx', distinct_id: 'u_idx', timestamp: '2024-05-01T12:00:09Z', button_or_link_text: 'D' }),
-      hog({ session_id: 'ph_idx', distinct_id: 'u_idx', timestamp: '2024-05-01T12:00:05Z', button_or_link_text: 'C' }),
+      hog({ session_id: 'ph_idx', distinct_id: 'u_idx', timestamp: isoAt(9), button_or_link_text: 'D' }),
+      hog({ session_id: 'ph_idx', distinct_id: 'u_idx', timestamp: isoAt(5), button_or_link_text: 'C' }),
       hog({ session_id: 'ph_other', distinct_id: 'u_other', button_or_link_text: 'Z' }),
     ] }).expect(202, { status: 'accepted', events: 3, actions: 3, skipped: 0, sessions: 2, skipped_reasons: {} });
     const idx = published.filter((e) => e.sessionId === 'ph_idx').flatMap((e) => e.actions.map((a) => [a.index, a.title]));
@@ -94,7 +95,7 @@ describe('POST /v1/activity/posthog', () => {
         uuid: '018f0000-0000-7000-8000-000000000001',
         event: '$autocapture',
         distinct_id: 'u_webhook',
-        timestamp: '2024-05-01T12:01:00Z',
+        timestamp: isoAt(60),
         elements_chain: 'a.nav-link:text="Billing"attr__href="/settings/billing";nav:nth-child="1"',
         properties: { $session_id: 'ph_wh', $current_url: 'https://app.acme.io/settings', $event_type: 'click', $pathname: '/settings' },
         url: 'https://us.posthog.com/project/1/events/018f',
@@ -133,6 +134,32 @@ describe('POST /v1/activity/posthog', () => {
     const template = readFileSync(join(FIX, 'webhook_destination_default_body.json'), 'utf8');
     const res = await post(template).expect(202);
     expect(res.body).toMatchObject({ events: 1, actions: 0, skipped: 1, skipped_reasons: { missing_session_id: 1 } });
+  });
+
+  it('reads hash-router pages, and stores a redelivered event (same PostHog uuid) once', async () => {
+    const body = JSON.parse(readFileSync(join(FIX, 'webhook_body.default_template_hash_router.DERIVED.json'), 'utf8'));
+    body.event.timestamp = isoAt(30);
+    const first = await post(body).expect(202);
+    expect(first.body).toMatchObject({ events: 1, actions: 1, skipped: 0 });
+    const again = await post(body).expect(202);
+    expect(again.body).toMatchObject({ events: 1, actions: 0, skipped: 1, skipped_reasons: { duplicate: 1 } });
+    const ctx = await context('user-123');
+    expect(ctx.context).toContain("Clicked 'Upgrade' — /settings/billing");
+    expect(ctx.context.match(/Clicked 'Upgrade'/g)).toHaveLength(1);
+    expect(ctx.email).toBe('jane@example.com');
+  });
+
+  it('skips events older than LOOKBACK_SECONDS by their own timestamp and counts them', async () => {
+    const res = await post({
+      batch: [
+        hog({ session_id: 'ph_old', distinct_id: 'u_old', timestamp: '2025-01-01T00:00:00Z', button_or_link_text: 'Last year' }),
+        hog({ session_id: 'ph_old', distinct_id: 'u_old', timestamp: isoAt(40), button_or_link_text: 'Today' }),
+      ],
+    }).expect(202);
+    expect(res.body).toMatchObject({ events: 2, actions: 1, skipped: 1, skipped_reasons: { stale: 1 } });
+    const ctx = await context('u_old');
+    expect(ctx.context).toContain("Clicked 'Today'");
+    expect(ctx.context).not.toContain('Last year');
   });
 
   describe('authentication', () => {

@@ -1,3 +1,4 @@
+import { at } from './support/clock';
 import request from 'supertest';
 import { ActivityStream } from '../src/activity/activity.stream';
 import type { ActivityEvent } from '../src/activity/activity.types';
@@ -27,7 +28,7 @@ const actions = (sessionId: string, userId: string, titles: string[], productId 
   session_id: sessionId,
   user_id: userId,
   email: `${userId}@example.com`,
-  actions: titles.map((title, index) => ({ index, type: 'click', title, description: title, canonical_url: '/dashboard', timestamp_start: 1_700_000_000 + index })),
+  actions: titles.map((title, index) => ({ index, type: 'click', title, description: title, canonical_url: '/dashboard', timestamp_start: at(index) })),
   count: titles.length,
   forwarded_at: 1_700_000_100,
 });
@@ -120,6 +121,8 @@ describe('connector SSE stream source (local SSE server)', () => {
     t = await bootWithStream(server);
     const conn = await server.connection(1);
     await until(async () => (await component(t)).state === 'connected');
+    conn.heartbeat();
+    await until(async () => (await component(t)).last_frame_at !== null);
     server.respondInOrder({ status: 503 });
     conn.destroy();
     await server.waitForAttempts(4);
@@ -137,6 +140,21 @@ describe('connector SSE stream source (local SSE server)', () => {
     await until(async () => (await request(t.server).get('/v1/users/u_back/context')).status === 200, 5_000, 'event after recovery');
     expect(await component(t)).toMatchObject({ status: 'up', state: 'connected', last_error: { reason: 'http_503' } });
     expect((await component(t)).reconnects).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a connector that answers 200 and hangs up at once shows as flapping, then down in /readyz', async () => {
+    server.respondInOrder({ stream: true, endAfterMs: 0 });
+    t = await bootWithStream(server);
+    await until(async () => (await component(t)).flapping === true, 5_000, 'flapping');
+    expect((await component(t)).status).toBe('degraded');
+    await until(async () => (await component(t)).short_connections >= 5, 10_000, 'five short connections');
+    expect((await component(t)).status).toBe('down');
+    await request(t.server).get('/readyz').expect(503);
+    server.respondInOrder({ stream: true });
+    const conn = await server.connection(server.connections.length + 1, 10_000);
+    conn.heartbeat();
+    await until(async () => (await component(t)).status === 'up', 10_000, 'recovered');
+    expect((await component(t)).flapping).toBe(false);
   });
 
   it('HTTP 401 is not retried in a loop: the source is marked failed in /readyz, /healthz and /metrics', async () => {

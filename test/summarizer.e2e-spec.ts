@@ -1,3 +1,4 @@
+import { at, isoAt } from './support/clock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { ActivityIngestService } from '../src/activity/activity-ingest.service';
 import type { ActionsEvent, SummaryEvent } from '../src/activity/activity.types';
 import type { SessionContext, SessionStore } from '../src/activity/session-store/session-store.port';
 import { FakeOpenAiServer, type RecordedRequest } from './support/fake-openai.server';
+import { dataBlock } from './support/prompt';
 import { bootTestApp, type TestApp } from './support/test-app';
 
 const PRODUCT = 'p_sum';
@@ -48,8 +50,8 @@ describe('Rolling summaries (real app, real openai client, local OpenAI-compatib
       description: '',
       canonicalUrl: `/page/${start + i + 1}`,
       rawUrl: '',
-      timestampStart: 1_700_000_000 + start + i,
-      timestampEnd: 1_700_000_000 + start + i,
+      timestampStart: at(start + i),
+      timestampEnd: at(start + i),
     }));
     const event: ActionsEvent = { type: 'actions', productId: PRODUCT, sessionId, userId: `user-${sessionId}`, actions, count: n, forwardedAt: 1_700_000_000, source: 'test' };
     ingest.publish(event);
@@ -91,6 +93,8 @@ describe('Rolling summaries (real app, real openai client, local OpenAI-compatib
     expect(userContent(req)).toContain('count: action 1');
     expect(userContent(req)).toContain('count: action 3');
     expect(req.body.messages[0].role).toBe('system');
+    // Summaries use LLM_TEMPERATURE (0.3 by default) unless SUMMARY_TEMPERATURE says otherwise.
+    expect(req.body.temperature).toBe(0.3);
   });
 
   it('one batch of 5 actions triggers one summary', async () => {
@@ -108,7 +112,7 @@ describe('Rolling summaries (real app, real openai client, local OpenAI-compatib
     const reqs = summaryRequests(fake, 'roll');
     expect(reqs).toHaveLength(2);
     const second = userContent(reqs[1]);
-    expect(second).toContain(`<<<PREVIOUS_SUMMARY\n${first.text}\nPREVIOUS_SUMMARY>>>`);
+    expect(dataBlock(second, 'PREVIOUS_SUMMARY')).toBe(first.text);
     expect(second).toContain('roll: action 4');
     expect(second).toContain('roll: action 6');
     expect(second).not.toContain('roll: action 3');
@@ -192,7 +196,7 @@ describe('Summarizer configuration', () => {
     type: 'actions',
     productId: 'p',
     sessionId,
-    actions: Array.from({ length: n }, (_, i) => ({ index: i, type: 'click', title: `cfg ${i}`, description: '', canonicalUrl: '/x', rawUrl: '', timestampStart: 1, timestampEnd: 1 })),
+    actions: Array.from({ length: n }, (_, i) => ({ index: i, type: 'click', title: `cfg ${i}`, description: '', canonicalUrl: '/x', rawUrl: '', timestampStart: at(), timestampEnd: at() })),
     count: n,
     forwardedAt: 1,
     source: 'test',
@@ -221,7 +225,19 @@ describe('Summarizer configuration', () => {
       t.app.get(ActivityIngestService).publish(event('file-1', 2));
       await waitFor(() => fake.chatRequests().length === 1);
       const content = userContent(fake.chatRequests()[0]);
-      expect(content).toMatch(/^CUSTOM PROMPT\nBefore: <<<PREVIOUS_SUMMARY\n\(none\)\nPREVIOUS_SUMMARY>>>\nNow: <<<ACTIONS\n1\. \[click\] cfg 0 — \/x/);
+      expect(content).toMatch(/^CUSTOM PROMPT\nBefore: <<<PREVIOUS_SUMMARY ([0-9a-f]{12})\n\(none\)\n\1 PREVIOUS_SUMMARY>>>\nNow: <<<ACTIONS \1\n1\. \[click\] cfg 0 — \/x/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('SUMMARY_TEMPERATURE sets the temperature of summary calls', async () => {
+    const t = await bootTestApp({ env: { ...base, OPENAI_BASE_URL: fake.url, SUMMARY_TEMPERATURE: '0.05', LLM_TEMPERATURE: '0.9' } });
+    try {
+      fake.requests.length = 0;
+      t.app.get(ActivityIngestService).publish(event('temp-1', 2));
+      await waitFor(() => fake.chatRequests().length === 1);
+      expect(fake.chatRequests()[0].body.temperature).toBe(0.05);
     } finally {
       await t.close();
     }
@@ -232,5 +248,58 @@ describe('Summarizer configuration', () => {
     const file = join(dir, 'bad.txt');
     writeFileSync(file, 'Summarize {previous_summary}');
     await expect(bootTestApp({ env: { ...base, OPENAI_BASE_URL: fake.url, SUMMARY_PROMPT_FILE: file } })).rejects.toThrow(/\{actions\}/);
+  });
+});
+
+describe('Summaries under a burst (500 sessions in one PostHog batch)', () => {
+  const fake = new FakeOpenAiServer();
+  let t: TestApp;
+  let inFlight = 0;
+  let peak = 0;
+  beforeAll(async () => {
+    await fake.start();
+    t = await bootTestApp({
+      env: {
+        CHANNELS: 'rest', LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'test', OPENAI_BASE_URL: fake.url, LLM_MAX_RETRIES: '0',
+        SUMMARY_THRESHOLD: '1', SUMMARY_CONCURRENCY: '4', SUMMARY_BUDGET_PER_MINUTE: '1000', LLM_BREAKER_THRESHOLD: '3',
+        SUMMARY_RETRY_BASE_MS: '60000',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+
+  it('runs at most SUMMARY_CONCURRENCY summary calls at once, and a provider rate limit on summaries never opens the chat breaker', async () => {
+    fake.respondWith((r) => {
+      const isSummary = userContent(r).includes('<<<ACTIONS');
+      if (!isSummary) return { text: 'a real chat answer' };
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => inFlight--, 40);
+      return { status: 429, body: { error: { message: 'Rate limit reached' } }, delayMs: 40 };
+    });
+    const batch = Array.from({ length: 500 }, (_, i) => ({
+      event: '$autocapture', event_type: 'click', session_id: `burst_${i}`, distinct_id: `burst_user_${i}`,
+      current_url: 'https://app.example.com/projects', button_or_link_text: 'Open', timestamp: isoAt(10),
+    }));
+    await request(t.server).post('/v1/activity/posthog').set('content-type', 'application/json').send(JSON.stringify({ batch })).expect(202);
+    // Every session's summary job runs once (fail fast once the summaries' breaker opened; retries are a minute away).
+    await waitFor(async () => {
+      const text = (await request(t.server).get('/metrics')).text;
+      const failed = Number(/summaries_total\{outcome="failure"\} (\d+)/.exec(text)?.[1] ?? 0);
+      return failed >= 500;
+    }, 15_000);
+    expect(peak).toBeLessThanOrEqual(4);
+    expect(peak).toBeGreaterThanOrEqual(2);
+    // The provider saw only the calls made before the summaries' breaker opened.
+    expect(fake.chatRequests().length).toBeLessThan(20);
+    // The summaries' breaker is open; chat has its own and answers normally.
+    const m = await request(t.server).get('/metrics').expect(200);
+    expect(m.text).toMatch(/llm_circuit_state\{provider="openai",breaker="summary"\} 2/);
+    expect(m.text).toMatch(/llm_circuit_state\{provider="openai",breaker="chat"\} 0/);
+    const res = await request(t.server).post('/v1/chat').send({ userId: 'unrelated_user', message: 'hello?' }).expect(200);
+    expect(res.body.reply).toBe('a real chat answer');
   });
 });

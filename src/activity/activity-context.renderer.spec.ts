@@ -2,7 +2,7 @@ import { CURRENT_POSITION_MARK, renderUserActivity, sanitizeActivityText } from 
 import type { SessionContext, StoredAction } from './session-store/session-store.port';
 
 const action = (seq: number, title: string, url = '/p'): StoredAction => ({
-  seq, receivedAt: 0, index: seq, type: 'click', title, description: '', canonicalUrl: url, rawUrl: '', timestampStart: 0, timestampEnd: 0,
+  seq, receivedAt: 0, occurredAt: 0, index: seq, type: 'click', title, description: '', canonicalUrl: url, rawUrl: '', timestampStart: 0, timestampEnd: 0,
 });
 const session = (id: string, actions: StoredAction[], summary?: string): SessionContext => ({
   productId: 'p', sessionId: id, actions, lastActivityAt: 0, generation: 1, summaryRevision: 0, summary: summary ? { text: summary, updatedAt: 0, coversThroughSeq: 0 } : undefined,

@@ -1,22 +1,36 @@
+import { normaliseUntrusted } from '../common/text';
 import type { SessionContext, StoredAction, UserActivity } from './session-store/session-store.port';
 
-/** C0/C1 control characters except tab and newline; stripped from untrusted activity text. */
-const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
-
-/** Removes control and bidi-override characters and folds newlines, so one action stays one line. */
+/** Normalises untrusted text (NFKC, no format or control characters) and folds newlines, so one action stays one line. */
 export function sanitizeActivityText(s: string, maxChars = 300): string {
-  const clean = s.replace(CONTROL_CHARS, '').replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  const clean = normaliseUntrusted(s).replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
   return clean.length > maxChars ? `${clean.slice(0, maxChars - 1)}…` : clean;
 }
 
 export const CURRENT_POSITION_MARK = '← current position';
 
-export function renderAction(a: StoredAction, n: number, current: boolean): string {
-  const label = sanitizeActivityText(a.title || a.description || '(untitled action)');
-  const type = a.type ? `[${sanitizeActivityText(a.type, 20)}] ` : '';
+/** An action as shown to the model: sanitised label, type and page (rendered text and structured grounding agree). */
+export interface DescribedAction {
+  type?: string;
+  label: string;
+  page?: string;
+}
+
+export function describeAction(a: StoredAction): DescribedAction {
+  const type = a.type ? sanitizeActivityText(a.type, 20) : '';
   const page = a.canonicalUrl || a.rawUrl;
-  const where = page ? ` — ${sanitizeActivityText(page, 200)}` : '';
-  return `${n}. ${type}${label}${where}${current ? `  ${CURRENT_POSITION_MARK}` : ''}`;
+  return {
+    type: type || undefined,
+    label: sanitizeActivityText(a.title || a.description || '(untitled action)'),
+    page: page ? sanitizeActivityText(page, 200) : undefined,
+  };
+}
+
+export function renderAction(a: StoredAction, n: number, current: boolean): string {
+  const d = describeAction(a);
+  const type = d.type ? `[${d.type}] ` : '';
+  const where = d.page ? ` — ${d.page}` : '';
+  return `${n}. ${type}${d.label}${where}${current ? `  ${CURRENT_POSITION_MARK}` : ''}`;
 }
 
 function ago(ms: number): string {
@@ -29,8 +43,10 @@ function ago(ms: number): string {
 /** One session: header, latest summary, then numbered recent actions (newest last). */
 export function renderSession(session: SessionContext, opts: { markCurrent: boolean; now?: number }): string {
   const now = opts.now ?? Date.now();
+  // When the user last did something, by the actions' own timestamps (a late batch is not "just now").
+  const lastActive = session.actions.length > 0 ? Math.max(...session.actions.map((a) => a.occurredAt ?? a.receivedAt)) : session.lastActivityAt;
   const lines = [
-    `Session ${sanitizeActivityText(session.sessionId, 80)}${session.productId ? ` (product ${sanitizeActivityText(session.productId, 80)})` : ''}, last active ${ago(now - session.lastActivityAt)}`,
+    `Session ${sanitizeActivityText(session.sessionId, 80)}${session.productId ? ` (product ${sanitizeActivityText(session.productId, 80)})` : ''}, last active ${ago(now - lastActive)}`,
   ];
   if (session.summary) lines.push(`Summary: ${sanitizeActivityText(session.summary.text, 2_000)}`);
   if (session.actions.length > 0) {

@@ -82,23 +82,31 @@ describe('parseActivityEvent', () => {
   });
 
   it.each([
-    [[1, 2], 'event must be a JSON object'],
-    ['text', 'event must be a JSON object'],
-    [null, 'event must be a JSON object'],
-    [{ session_id: 's' }, 'type is required'],
     [{ type: 5 }, 'type must be a string'],
     [{ type: 'actions', actions: 'nope' }, 'actions must be an array'],
     [{ type: 'actions', actions: { 0: {} } }, 'actions must be an array'],
     [{ type: 'actions', actions: [{ title: 'ok' }, 'bad'] }, 'actions[1] must be an object'],
     [{ type: 'actions', actions: [{ title: { nested: true } }] }, 'actions[0].title must be a string'],
     [{ type: 'actions', actions: [{ timestamp_start: 'yesterday' }] }, 'actions[0].timestamp_start must be a number'],
-    [{ type: 'summary', session_id: 's' }, 'summary must be a non-empty string'],
     [{ type: 'summary', summary: 'x', replaces: -1 }, 'replaces must not be negative'],
-  ])('rejects %j with a message naming the problem', (body, message) => {
+  ])('refuses %j as an invalid event, with a message naming the problem', (body, message) => {
     const r = parseActivityEvent(body, 'test');
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.reason).toBe('invalid');
+    expect(!r.ok && r.reason).toBe('invalid_event');
     expect(!r.ok && r.message).toContain(message);
+  });
+
+  it.each([
+    [[], 'not_object'],
+    ['str', 'not_object'],
+    [null, 'not_object'],
+    [{ session_id: 's' }, 'missing_type'],
+    [{ type: null }, 'missing_type'],
+    [{ type: 'summary', session_id: 's' }, 'empty_summary'],
+    [{ type: 'summary', session_id: 's', summary: '  ' }, 'empty_summary'],
+  ])('classifies %j as %s', (body, reason) => {
+    const r = parseActivityEvent(body, 'test');
+    expect(!r.ok && r.reason).toBe(reason);
   });
 
   it('reports unknown types separately (they are ignored, not errors)', () => {

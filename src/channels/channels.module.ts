@@ -1,34 +1,34 @@
-import { DynamicModule, Global, Module, Type } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { ChannelId } from '../config/env.schema';
-import { CHANNELS } from './channel.port';
-import { ChannelRegistry } from './channel.registry';
-import { CrispModule } from './crisp/crisp.module';
-import { RasaModule } from './rasa/rasa.module';
-import { RestChannelModule } from './rest/rest-channel.module';
+import { CopilotModule } from '../copilot/copilot.module';
+import { CHANNEL_ADAPTERS, type ChannelAdapter } from './channel-adapter.port';
+import { CHANNEL_DEFINITIONS } from './channel-definitions';
+import { DeadLettersController } from './dead-letters.controller';
+import { DEFAULT_DELIVERY_POLICY, DELIVERY_POLICY } from './delivery-policy';
+import { ReplyPipeline } from './reply-pipeline.service';
 
 /**
- * Channel modules by id. A channel that is not listed in CHANNELS is not imported,
- * so its routes do not exist (404).
+ * Mounts the enabled channels and the shared reply pipeline. CHANNEL_ADAPTERS resolves
+ * to the adapters of the enabled channels that send asynchronously; the pipeline (global,
+ * so channel modules can hand messages to it) sends through them.
  */
-const CHANNEL_MODULES: Partial<Record<ChannelId, () => Type<unknown> | DynamicModule>> = {
-  rest: () => RestChannelModule,
-  crisp: () => CrispModule,
-  rasa: () => RasaModule,
-};
-
 @Global()
 @Module({})
 export class ChannelsModule {
   static register(enabled: readonly ChannelId[]): DynamicModule {
-    const imports = enabled.flatMap((id) => {
-      const load = CHANNEL_MODULES[id];
-      return load ? [load()] : [];
-    });
+    const definitions = [...new Set(enabled)].map((id) => CHANNEL_DEFINITIONS[id]);
+    const modules = [...new Set(definitions.flatMap((d) => d.modules))];
+    const adapters = definitions.flatMap((d) => (d.adapter ? [d.adapter] : []));
     return {
       module: ChannelsModule,
-      imports,
-      providers: [ChannelRegistry, { provide: CHANNELS, useExisting: ChannelRegistry }],
-      exports: [ChannelRegistry, CHANNELS],
+      imports: [CopilotModule, ...modules],
+      controllers: [DeadLettersController],
+      providers: [
+        { provide: DELIVERY_POLICY, useValue: DEFAULT_DELIVERY_POLICY },
+        { provide: CHANNEL_ADAPTERS, inject: adapters, useFactory: (...list: ChannelAdapter[]) => list },
+        ReplyPipeline,
+      ],
+      exports: [ReplyPipeline, CHANNEL_ADAPTERS],
     };
   }
 }

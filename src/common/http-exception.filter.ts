@@ -52,7 +52,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = toErrorBody(exception);
-    if (body.statusCode >= 500) {
+    // A deliberate 5xx (503 from readiness, a full queue) is an answer, not a bug: no stack trace for it.
+    if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
       this.logger.error({ err: exception }, 'unhandled error while serving a request');
     }
     if (res.headersSent) return;

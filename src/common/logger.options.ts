@@ -18,10 +18,31 @@ export const REDACTED_PATHS = [
   '*.authorization',
 ];
 
-/** Masks credential-bearing query parameters (`?key=`, `?token=` …) in a URL. */
+/** Query parameters that can carry a credential, by name (after decoding, case-insensitive). */
+const SECRET_PARAMS = new Set(['key', 'token', 'secret', 'api_key', 'apikey', 'access_token', 'user_token', 'usertoken', 'signature', 'password', 'auth']);
+
+/**
+ * The URL with the value of every credential-bearing query parameter masked. Names are
+ * matched after decoding, the way Express reads them, so `?%6Bey=…` is masked like
+ * `?key=…`; the query is rebuilt from what was parsed, never passed through as sent.
+ */
 export function redactUrl(url: string | undefined): string | undefined {
   if (!url) return url;
-  return url.replace(/([?&](?:key|token|secret|api_key|apikey|signature)=)[^&#]*/gi, '$1[REDACTED]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const path = url.slice(0, q);
+  try {
+    const params = new URLSearchParams(url.slice(q + 1).split('#')[0]);
+    const parts: string[] = [];
+    for (const [name, value] of params) {
+      const masked = SECRET_PARAMS.has(name.trim().toLowerCase()) ? '[REDACTED]' : encodeURIComponent(value);
+      parts.push(`${encodeURIComponent(name)}=${masked}`);
+    }
+    return parts.length ? `${path}?${parts.join('&')}` : path;
+  } catch {
+    // Anything we cannot re-encode is not logged at all.
+    return `${path}?[REDACTED]`;
+  }
 }
 
 export function buildLoggerParams(level: string): Params {
@@ -36,6 +57,15 @@ export function buildLoggerParams(level: string): Params {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // pino-http invents an Error (with a stack) for every 5xx it logs. A deliberate 503 (readiness, a
+      // full queue) is an answer, not a crash: log the status alone. Real errors keep theirs.
+      customErrorObject: (_req, _res, err, val) => {
+        if (err instanceof Error && /^failed with status code \d+$/.test(err.message)) {
+          const { err: _synthetic, ...rest } = val as Record<string, unknown>;
+          return rest;
+        }
+        return val;
+      },
       serializers: {
         req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string; remotePort?: number }) => ({
           id: req.id,

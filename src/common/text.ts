@@ -25,7 +25,29 @@ export function copyString(s: string): string {
   return s.length === 0 ? '' : Buffer.from(s, 'utf8').toString('utf8');
 }
 
-/** Our prompts mark untrusted blocks with `<<<NAME` … `NAME>>>`; nobody else may write those. */
+/**
+ * Untrusted text on its way into a prompt, normalised so look-alikes cannot pass for
+ * our structure: NFKC (fullwidth `＜＜＜` becomes `<<<`, and is then neutralised),
+ * without format characters (zero-width, bidi overrides, invisible tag characters
+ * U+E0000–E007F are all `\p{Cf}`) or C0/C1 controls other than tab and newline.
+ */
+export function normaliseUntrusted(text: string): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  return text.normalize('NFKC').replace(/[\p{Cf}\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/gu, '');
+}
+
+/** Chat-template control tokens of common model families, which untrusted text must never carry into a prompt. */
+const ROLE_MARKERS = /<\|[^|<>\n]{0,40}\|>|\[\/?INST\]|<<\/?SYS>>|<\/?s>|<\/?(?:system|user|assistant|im_start|im_end)>/gi;
+
+/**
+ * Our prompts mark untrusted blocks with `<<<NAME code` … `code NAME>>>` and the person's
+ * words with "User message (boundary code …):"; nobody else may write anything like those,
+ * nor chat-template role markers. Apply after normaliseUntrusted.
+ */
 export function neutraliseDelimiters(text: string): string {
-  return text.replace(/<{3,}/g, '‹‹').replace(/>{3,}/g, '››');
+  return text
+    .replace(/<{3,}/g, '‹‹')
+    .replace(/>{3,}/g, '››')
+    .replace(ROLE_MARKERS, (m) => m.replace(/</g, '‹').replace(/>/g, '›').replace(/\[/g, '(').replace(/\]/g, ')'))
+    .replace(/user\s+message\s*(\([^)\n]{0,60}\))?\s*:/gi, 'user-message -');
 }

@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
-import type { ChannelId, Env } from './env.schema';
-import { toBytes } from './env.schema';
+import { toBytes } from './env-fields';
+import { enabledSources } from './env.rules';
+import type { Env } from './env.schema';
 
 /**
  * Typed configuration namespaces. Each is built from the validated Env of the
@@ -24,11 +25,27 @@ export const appConfig = namespace('app', (env) => ({
   host: env.HOST,
   logLevel: env.LOG_LEVEL,
   bodyLimitBytes: toBytes(env.BODY_LIMIT),
+  chatBodyLimitBytes: toBytes(env.CHAT_BODY_LIMIT),
+  hookBodyLimitBytes: toBytes(env.HOOK_BODY_LIMIT),
+  requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+  headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+  maxConnections: env.MAX_CONNECTIONS,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-  channels: env.CHANNELS as ChannelId[],
+  channels: env.CHANNELS,
+  sources: enabledSources(env),
   apiKeys: env.API_KEYS,
   allowUnauthenticated: env.ALLOW_UNAUTHENTICATED,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  corsOrigins: env.CORS_ORIGINS,
+  /** OpenAPI at /docs: on by default, except in production. */
+  docsEnabled: env.DOCS_ENABLED ?? env.NODE_ENV !== 'production',
+  metrics: {
+    token: env.METRICS_TOKEN,
+    port: env.METRICS_PORT,
+    host: env.METRICS_HOST,
+    /** Served on the main port: always in development; in production only behind METRICS_TOKEN. */
+    onMainPort: env.METRICS_PORT === undefined && (env.NODE_ENV !== 'production' || Boolean(env.METRICS_TOKEN)),
+  },
 }));
 
 export const storeConfig = namespace('store', (env) => ({
@@ -36,7 +53,11 @@ export const storeConfig = namespace('store', (env) => ({
   redisUrl: env.REDIS_URL,
   redisKeyPrefix: env.REDIS_KEY_PREFIX,
   stateMaxBytes: toBytes(env.STATE_MAX_BYTES),
+  sessionStoreMaxBytes: toBytes(env.SESSION_STORE_MAX_BYTES),
+  conversationStoreMaxBytes: toBytes(env.CONVERSATION_STORE_MAX_BYTES),
+  claimStoreMaxBytes: toBytes(env.CLAIM_STORE_MAX_BYTES),
   queue: env.QUEUE,
+  deadLetterMax: env.DEAD_LETTER_MAX,
   lookbackSeconds: env.LOOKBACK_SECONDS,
   maxActions: env.MAX_ACTIONS,
   maxSessions: env.MAX_SESSIONS,
@@ -47,6 +68,7 @@ export const storeConfig = namespace('store', (env) => ({
 }));
 
 export const sourcesConfig = namespace('sources', (env) => ({
+  enabled: enabledSources(env),
   connectorWebhookSecret: env.CONNECTOR_WEBHOOK_SECRET,
   streamUrl: env.STREAM_URL,
   unkeyApiKey: env.UNKEY_API_KEY,
@@ -82,12 +104,26 @@ export const summarizerConfig = namespace('summarizer', (env) => ({
   promptFile: env.SUMMARY_PROMPT_FILE,
   retryBaseMs: env.SUMMARY_RETRY_BASE_MS,
   retryMaxMs: env.SUMMARY_RETRY_MAX_MS,
+  concurrency: env.SUMMARY_CONCURRENCY,
+  budgetPerMinute: env.SUMMARY_BUDGET_PER_MINUTE,
+  temperature: env.SUMMARY_TEMPERATURE ?? env.LLM_TEMPERATURE,
 }));
+
+/** Extra time, on top of LLM_TIMEOUT_MS, for everything around the model call (stores, context). */
+const REPLY_DEADLINE_MARGIN_MS = 500;
 
 export const copilotConfig = namespace('copilot', (env) => ({
   historyTurns: env.HISTORY_TURNS,
   maxContextChars: env.MAX_CONTEXT_CHARS,
-  lookbackSeconds: env.LOOKBACK_SECONDS,
+  /** How long a synchronous channel (Rasa) waits for a reply: the LLM budget plus a margin for the rest. */
+  replyDeadlineMs: env.LLM_TIMEOUT_MS + REPLY_DEADLINE_MARGIN_MS,
+}));
+
+export const identityConfig = namespace('identity', (env) => ({
+  secret: env.USER_TOKEN_SECRET,
+  /** Default: required in production when a secret is set, optional otherwise. */
+  mode: env.IDENTITY_VERIFICATION ?? (env.NODE_ENV === 'production' && env.USER_TOKEN_SECRET ? 'required' : 'optional'),
+  rasaSenderIsUserId: env.RASA_SENDER_IS_USER_ID,
 }));
 
 export const crispConfig = namespace('crisp', (env) => ({
@@ -97,8 +133,10 @@ export const crispConfig = namespace('crisp', (env) => ({
   tokenTier: env.CRISP_TOKEN_TIER,
   webhookSecret: env.CRISP_WEBHOOK_SECRET ?? '',
   hookSigningSecret: env.CRISP_HOOK_SIGNING_SECRET,
+  signatureMaxAgeSeconds: env.CRISP_SIGNATURE_MAX_AGE_SECONDS,
   apiUrl: env.CRISP_API_URL,
   botName: env.CRISP_BOT_NAME,
+  retryWindowSeconds: env.CRISP_RETRY_WINDOW_SECONDS,
 }));
 
 export const rasaConfig = namespace('rasa', (env) => ({
@@ -114,6 +152,7 @@ export const ALL_NAMESPACES = [
   llmConfig,
   summarizerConfig,
   copilotConfig,
+  identityConfig,
   crispConfig,
   rasaConfig,
 ];

@@ -5,6 +5,7 @@ import { AppModule } from '../app.module';
 import { llmConfig } from './config.namespaces';
 import { ConfigValidationError, envSchema, parseEnv, toBytes } from './env.schema';
 import { loadEnv } from './load-env';
+import { parseEnvExample, readmeWithConfigTable } from '../../scripts/config-docs';
 
 const problemsOf = (raw: Record<string, string>): string[] => {
   try {
@@ -41,7 +42,8 @@ describe('environment validation', () => {
     [{ ALLOW_UNAUTHENTICATED: 'maybe' }, 'ALLOW_UNAUTHENTICATED:'],
     [{ LLM_PROVIDER: 'openai' }, 'OPENAI_API_KEY is required'],
     [{ LLM_PROVIDER: 'anthropic' }, 'ANTHROPIC_API_KEY is required'],
-    [{ STORE: 'redis' }, 'REDIS_URL is required'],
+    [{ STORE: 'redis' }, 'STORE=redis is not available in this build yet'],
+    [{ QUEUE: 'bullmq' }, 'QUEUE=bullmq is not available in this build yet'],
     [{ STREAM_URL: 'https://connector.example/stream/p' }, 'UNKEY_API_KEY is required'],
     [{ CHANNELS: 'crisp' }, 'CRISP_WEBSITE_ID is required'],
   ])('%j fails naming the variable', (raw, expected) => {
@@ -57,7 +59,25 @@ describe('environment validation', () => {
 
   it('shows the offending value, so the operator sees what was read', () => {
     expect(problemsOf({ LLM_TIMEOUT_MS: 'abc' }).join('\n')).toContain('LLM_TIMEOUT_MS: must be a number (got "abc")');
-    expect(problemsOf({ OPENAI_BASE_URL: 'not-a-url' }).join('\n')).toContain('OPENAI_BASE_URL: must be an absolute URL (got "not-a-url")');
+    expect(problemsOf({ OPENAI_BASE_URL: 'not-a-url' }).join('\n')).toContain('OPENAI_BASE_URL: must be a http or https URL such as http://localhost:11434/v1 (got "not-a-url")');
+  });
+
+  it.each([
+    [{ LLM_TEMPERATURE: '5' }, 'LLM_TEMPERATURE: must be between 0 and 2 (got "5")'],
+    [{ LLM_TEMPERATURE: '-1' }, 'LLM_TEMPERATURE: must be between 0 and 2 (got "-1")'],
+    [{ PORT: '70000' }, 'PORT: must be between 0 and 65535 (got "70000")'],
+    [{ MAX_ACTIONS: '0' }, 'MAX_ACTIONS: must be between 1 and 10000 (got "0")'],
+    [{ LOOKBACK_SECONDS: '0' }, 'LOOKBACK_SECONDS: must be at least 1 (got "0")'],
+    [{ SUMMARY_CONCURRENCY: '2.5' }, 'SUMMARY_CONCURRENCY: must be a whole number (got "2.5")'],
+    [{ OPENAI_BASE_URL: 'localhost:1234' }, 'OPENAI_BASE_URL: must be a http or https URL'],
+    [{ CRISP_API_URL: 'ftp://api.crisp.chat' }, 'CRISP_API_URL: must be a http or https URL'],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL: must be a redis or rediss URL'],
+    [{ SOURCES: 'push,kafka' }, 'SOURCES: each entry must be one of push, posthog, stream'],
+    [{ SOURCES: 'stream' }, 'STREAM_URL is required when SOURCES contains stream'],
+    [{ METRICS_PORT: '3000' }, 'METRICS_PORT must differ from PORT'],
+    [{ SUMMARY_PROMPT_FILE: '/nonexistent/prompt.txt' }, 'SUMMARY_PROMPT_FILE: cannot read /nonexistent/prompt.txt: ENOENT'],
+  ])('%j is refused with a message naming the rule', (raw, expected) => {
+    expect(problemsOf(raw as Record<string, string>).join('\n')).toContain(expected);
   });
 
   describe('production guard', () => {
@@ -107,8 +127,19 @@ describe('environment validation', () => {
     expect(listed).toEqual(Object.keys(envSchema.shape).sort());
   });
 
-  it('the README configuration table lists every variable of the schema', () => {
+  it('gives every variable in .env.example its own description', () => {
+    const docs = parseEnvExample(readFileSync(join(__dirname, '../../.env.example'), 'utf8'));
+    for (const d of docs) expect({ name: d.name, described: d.description.length > 10 }).toEqual({ name: d.name, described: true });
+    const byText = new Map<string, string[]>();
+    for (const d of docs) byText.set(d.description, [...(byText.get(d.description) ?? []), d.name]);
+    const shared = [...byText.values()].filter((names) => names.length > 1);
+    expect(shared).toEqual([]);
+  });
+
+  it('the README configuration table is the one generated from .env.example (npm run docs:config)', () => {
     const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const example = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
+    expect(readme).toBe(readmeWithConfigTable(readme, example));
     const table = readme.slice(readme.indexOf('<!-- section: config-table -->'));
     const listed = [...table.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]).sort();
     expect(listed).toEqual(Object.keys(envSchema.shape).sort());

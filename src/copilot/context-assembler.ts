@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { renderAction, renderSession, sanitizeActivityText } from '../activity/activity-context.renderer';
-import { SESSION_STORE } from '../activity/activity.constants';
-import type { SessionContext, SessionStore, StoredAction } from '../activity/session-store/session-store.port';
+import { renderAction } from '../activity/activity-context.renderer';
+import { ActivityReader } from '../activity/activity-reader.service';
+import type { SessionContext, StoredAction, UserActivity } from '../activity/session-store/session-store.port';
 import { copilotConfig, type ConfigOf } from '../config/config.namespaces';
+import type { LlmGrounding } from '../llm/llm.port';
 import { CONVERSATION_STORE } from './copilot.constants';
 import type { ChatTurn } from './copilot.types';
 import type { ConversationStore, ConversationTurn } from './conversation-store.port';
-import { neutraliseMessage } from './copilot.prompt';
+import { cleanSession, renderWithinBudget } from './context-renderer';
 import { firstNameFromEmail } from './first-name';
 
 /** At most this many of the user's sessions go into one prompt. */
@@ -18,9 +19,14 @@ const NEW_ACTIVITY_SHARE = 0.25;
 
 export interface AssembledContext {
   userId?: string;
+  email?: string;
   firstName?: string;
   /** Rendered, sanitised, capped activity (empty when none). */
   activity: string;
+  /** The activity block's content as data (for the offline provider). */
+  grounding: LlmGrounding;
+  /** The sessions the prompt draws on, newest first (cleaned, before the budget). */
+  sessions: SessionContext[];
   /** Actions since the previous reply in this conversation; undefined on a first message. */
   newActivity?: string;
   history: ConversationTurn[];
@@ -32,90 +38,6 @@ export interface AssembledContext {
 }
 
 /**
- * Removes anything in activity text that could pass for our own prompt structure:
- * the block delimiters and the current-position marker.
- */
-export function neutraliseDelimiters(s: string): string {
-  return neutraliseMessage(s).replace(/←/g, '<-');
-}
-
-const clean = (s: string, max?: number) => neutraliseDelimiters(sanitizeActivityText(s, max));
-
-function cleanAction(a: StoredAction): StoredAction {
-  return {
-    ...a,
-    type: clean(a.type ?? '', 20),
-    title: clean(a.title ?? ''),
-    description: clean(a.description ?? ''),
-    canonicalUrl: clean(a.canonicalUrl ?? '', 200),
-    rawUrl: clean(a.rawUrl ?? '', 200),
-  };
-}
-
-function cleanSession(s: SessionContext): SessionContext {
-  return {
-    ...s,
-    sessionId: clean(s.sessionId, 80),
-    productId: clean(s.productId, 80),
-    summary: s.summary ? { ...s.summary, text: clean(s.summary.text, 2_000) } : undefined,
-    actions: s.actions.map(cleanAction),
-  };
-}
-
-/**
- * Renders sessions (newest first) within `budget` characters, dropping oldest
- * material first: older sessions, then the earliest actions of the newest session,
- * then its summary. The current-position action is always kept.
- */
-export function renderWithinBudget(sessions: SessionContext[], budget: number, now: number): { text: string; dropped: number } {
-  const currentIdx = sessions.findIndex((s) => s.actions.length > 0);
-  const blocks = sessions.map((s, i) => renderSession(s, { markCurrent: i === currentIdx, now }));
-  const full = blocks.join('\n\n');
-  if (full.length <= budget) return { text: full, dropped: 0 };
-
-  // Keep the newest sessions that fit whole; the one holding the current position is always kept.
-  const keep = Math.max(0, currentIdx);
-  let kept = blocks.slice(0, keep + 1);
-  for (let i = keep + 1; i < blocks.length; i++) {
-    const candidate = [...kept, blocks[i]].join('\n\n');
-    if (candidate.length > budget) break;
-    kept = [...kept, blocks[i]];
-  }
-  let text = kept.join('\n\n');
-  if (text.length <= budget) return { text, dropped: full.length - text.length };
-
-  // Still too long: keep only the session holding the current position and trim it line by line.
-  const target = sessions[keep];
-  const lines: string[] = [];
-  const header = renderSession({ ...target, summary: undefined, actions: [] }, { markCurrent: false, now });
-  const actionLines = target.actions.map((a, i) => renderAction(a, i + 1, i === target.actions.length - 1));
-  const summaryLine = target.summary ? `Summary: ${target.summary.text}` : undefined;
-  let omitted = 0;
-  const build = (summary: string | undefined) => {
-    lines.length = 0;
-    lines.push(header);
-    if (summary) lines.push(summary);
-    if (omitted > 0) lines.push(`(${omitted} earlier action${omitted === 1 ? '' : 's'} omitted)`);
-    if (actionLines.length > 0) lines.push('Recent actions (oldest first):', ...actionLines.slice(omitted));
-    return lines.join('\n');
-  };
-  text = build(summaryLine);
-  while (text.length > budget && omitted < actionLines.length - 1) {
-    omitted++;
-    text = build(summaryLine);
-  }
-  if (text.length > budget && summaryLine) {
-    const room = budget - build(undefined).length - 1;
-    text = build(room > 20 ? `${summaryLine.slice(0, room - 1)}…` : undefined);
-  }
-  if (text.length > budget) {
-    // A budget smaller than one action line: keep the current position, cut from the front.
-    text = `…${text.slice(text.length - budget + 1)}`;
-  }
-  return { text, dropped: full.length - text.length };
-}
-
-/**
  * Builds the context for one reply: the user's recent activity (product-scoped,
  * newest sessions first), the conversation's last turns and the actions since the
  * user's previous message. Every read is scoped to this user; nothing is shared.
@@ -123,37 +45,62 @@ export function renderWithinBudget(sessions: SessionContext[], budget: number, n
 @Injectable()
 export class ContextAssembler {
   constructor(
-    @Inject(SESSION_STORE) private readonly sessions: SessionStore,
+    private readonly reader: ActivityReader,
     @Inject(CONVERSATION_STORE) private readonly conversations: ConversationStore,
-    @Inject(copilotConfig.KEY) private readonly cfg: ConfigOf<typeof copilotConfig>,
+    @Inject(copilotConfig.KEY) private readonly cfg: Pick<ConfigOf<typeof copilotConfig>, 'historyTurns' | 'maxContextChars'>,
   ) {}
 
   /** `conversationKey` addresses the conversation store (defaults to the raw conversation id). */
   async assemble(turn: ChatTurn, now = Date.now(), conversationKey = turn.conversationId): Promise<AssembledContext> {
-    const userId = turn.userId || (turn.email ? await this.sessions.findUserByEmail(turn.email) : undefined);
+    const userId = turn.userId || (turn.email ? await this.reader.findUserByEmail(turn.email) : undefined);
     const [activity, history, watermark] = await Promise.all([
-      userId ? this.sessions.getUserActivity(userId, { productId: turn.productId || undefined }) : Promise.resolve(null),
+      userId ? this.reader.getUserActivity(userId, { productId: turn.productId || undefined }) : Promise.resolve(null),
       this.conversations.getTurns(conversationKey, this.cfg.historyTurns),
       this.conversations.getWatermark(conversationKey),
     ]);
+    return this.build(userId, activity, { sessionId: turn.sessionId, email: turn.email, history, watermark, now });
+  }
 
-    const recent = this.pickSessions(activity?.sessions ?? [], turn.sessionId).map(cleanSession);
-    const newActions = watermark === undefined ? undefined : this.actionsSince(recent, watermark);
+  /** True when the user has a summary or raw actions in the lookback window. */
+  hasActivity(userId: string, productId?: string): Promise<boolean> {
+    return this.reader.hasActivity(userId, productId || undefined);
+  }
+
+  /**
+   * What a reply for this user would see right now, with no conversation behind it
+   * (the first message of a new chat). Null when the user was never seen.
+   */
+  async preview(userId: string, productId?: string, now = Date.now()): Promise<AssembledContext | null> {
+    const activity = await this.reader.getUserActivity(userId, { productId: productId || undefined });
+    if (!activity) return null;
+    return this.build(userId, activity, { history: [], now });
+  }
+
+  private build(
+    userId: string | undefined,
+    activity: UserActivity | null,
+    opts: { sessionId?: string; email?: string; history: ConversationTurn[]; watermark?: number; now: number },
+  ): AssembledContext {
+    const recent = this.pickSessions(activity?.sessions ?? [], opts.sessionId).map(cleanSession);
+    const newActions = opts.watermark === undefined ? undefined : this.actionsSince(recent, opts.watermark);
     const newBudget = Math.floor(this.cfg.maxContextChars * NEW_ACTIVITY_SHARE);
     const newActivity = newActions === undefined ? undefined : this.renderNew(newActions, newBudget);
     const budget = this.cfg.maxContextChars - (newActivity?.length ?? 0);
-    const rendered = renderWithinBudget(recent, budget, now);
+    const rendered = renderWithinBudget(recent, budget, opts.now);
 
     const seen = recent.flatMap((s) => s.actions.map((a) => a.receivedAt));
-    const email = turn.email || activity?.email;
+    const email = opts.email || activity?.email;
     return {
       userId,
+      email,
       firstName: firstNameFromEmail(email),
       activity: rendered.text,
+      grounding: rendered.grounding,
+      sessions: recent,
       newActivity,
-      history: dropLeadingAssistant(history),
-      alreadyGreeted: history.some((t) => t.role === 'assistant'),
-      nextWatermark: seen.length > 0 ? Math.max(...seen) : (watermark ?? now),
+      history: dropLeadingAssistant(opts.history),
+      alreadyGreeted: opts.history.some((t) => t.role === 'assistant'),
+      nextWatermark: seen.length > 0 ? Math.max(...seen) : (opts.watermark ?? opts.now),
       droppedChars: rendered.dropped,
     };
   }

@@ -7,7 +7,7 @@ import { MemoryConversationStore } from './memory.conversation-store';
 export function createConversationStore(cfg: ConfigOf<typeof storeConfig>): ConversationStore {
   switch (cfg.driver) {
     case 'memory':
-      return new MemoryConversationStore({ maxConversations: cfg.maxConversations });
+      return new MemoryConversationStore({ maxConversations: cfg.maxConversations, maxBytes: cfg.conversationStoreMaxBytes, maxClaimBytes: cfg.claimStoreMaxBytes });
     default:
       throw new Error(`STORE=${cfg.driver} is not available for conversations in this build (supported: memory)`);
   }

@@ -1,26 +1,35 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ActivityModule } from '../activity/activity.module';
 import { storeConfig, type ConfigOf } from '../config/config.namespaces';
-import { LlmModule } from '../llm/llm.module';
 import { ContextAssembler } from './context-assembler';
+import { ConversationIdentityService } from './conversation-identity.service';
 import { createConversationStore } from './conversation-store.factory';
 import type { ConversationStore } from './conversation-store.port';
 import { CONVERSATION_STORE } from './copilot.constants';
 import { CopilotService } from './copilot.service';
+import { IdentityVerifier } from './identity-verifier';
+import { UserContextController } from './user-context.controller';
 
-/** CopilotService (context + prompt + LLM + memory) for every channel, and the conversation store channels dedupe with. */
+/**
+ * The brain every channel shares: CopilotService (context + prompt + LLM + memory),
+ * who is behind a conversation (ConversationIdentityService), and the conversation
+ * store channels dedupe with. Also serves what the copilot sees for a user.
+ */
 @Module({
-  imports: [ActivityModule, LlmModule],
+  imports: [ActivityModule],
+  controllers: [UserContextController],
   providers: [
     ContextAssembler,
     CopilotService,
+    ConversationIdentityService,
+    IdentityVerifier,
     {
       provide: CONVERSATION_STORE,
       inject: [storeConfig.KEY],
       useFactory: (cfg: ConfigOf<typeof storeConfig>) => createConversationStore(cfg),
     },
   ],
-  exports: [CopilotService, CONVERSATION_STORE],
+  exports: [CopilotService, ConversationIdentityService, IdentityVerifier, CONVERSATION_STORE],
 })
 export class CopilotModule implements OnApplicationShutdown {
   constructor(@Inject(CONVERSATION_STORE) private readonly conversations: ConversationStore) {}

@@ -6,8 +6,8 @@ import { LLM_PROVIDER } from '../llm/llm.constants';
 import { LlmUnavailableError, type LlmMessage, type LlmProvider } from '../llm/llm.port';
 import { ContextAssembler, type AssembledContext } from './context-assembler';
 import { CONVERSATION_STORE } from './copilot.constants';
-import { COPILOT_SYSTEM_PROMPT, FALLBACK_REPLY, PROMPT_ID, buildUserMessage, neutraliseMessage } from './copilot.prompt';
-import type { ChatTurn, CopilotReply } from './copilot.types';
+import { COPILOT_SYSTEM_PROMPT, FALLBACK_REPLY, PROMPT_ID, buildUserMessage, neutraliseMessage, newBoundary } from './copilot.prompt';
+import type { ChatTurn, CopilotReply, ReplyOptions } from './copilot.types';
 import type { ConversationStore } from './conversation-store.port';
 
 /** Turns kept per conversation in the store: the prompt window plus a little slack. */
@@ -36,7 +36,7 @@ export class CopilotService {
     private readonly assembler: ContextAssembler,
     @Inject(LLM_PROVIDER) private readonly llm: LlmProvider,
     @Inject(CONVERSATION_STORE) private readonly conversations: ConversationStore,
-    @Inject(copilotConfig.KEY) private readonly cfg: ConfigOf<typeof copilotConfig>,
+    @Inject(copilotConfig.KEY) private readonly cfg: Pick<ConfigOf<typeof copilotConfig>, 'historyTurns'> & Partial<ConfigOf<typeof copilotConfig>>,
     metrics: MetricsService,
   ) {
     this.replies = metrics.counter({
@@ -51,7 +51,37 @@ export class CopilotService {
     });
   }
 
-  async reply(turn: ChatTurn): Promise<CopilotReply> {
+  /** How long synchronous channels should give a reply (LLM_TIMEOUT_MS plus a margin). */
+  get replyDeadlineMs(): number {
+    return this.cfg.replyDeadlineMs ?? 20_500;
+  }
+
+  /** True when the user has a summary or raw actions in the lookback window. */
+  hasActivity(userId: string, productId?: string): Promise<boolean> {
+    return this.assembler.hasActivity(userId, productId);
+  }
+
+  /** Exactly the activity block a reply for this user would carry now; null for a user never seen. */
+  previewContext(userId: string, productId?: string) {
+    return this.assembler.preview(userId, productId);
+  }
+
+  async reply(turn: ChatTurn, opts: ReplyOptions = {}): Promise<CopilotReply> {
+    const work = this.answer(turn);
+    if (opts.withinMs === undefined) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<CopilotReply>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn({ channel: turn.channel, conversationId: turn.conversationId, deadlineMs: opts.withinMs }, 'copilot reply missed its deadline; answering with the fallback');
+        resolve({ reply: FALLBACK_REPLY, hasActivity: false, conversationId: turn.conversationId, fallback: true, fallbackReason: 'deadline' });
+      }, opts.withinMs);
+    });
+    // The late answer still records its turn; nobody awaits it past the deadline.
+    work.catch(() => undefined);
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  }
+
+  private async answer(turn: ChatTurn): Promise<CopilotReply> {
     const started = process.hrtime.bigint();
     const receivedAt = Date.now();
     const key = conversationKey(turn);
@@ -87,18 +117,20 @@ export class CopilotService {
     }
     this.replies.inc({ channel: turn.channel, outcome: fallback ? 'fallback' : 'ok' });
 
-    await this.remember(key, turn.text, text, receivedAt, fallback ? undefined : ctx.nextWatermark);
+    // Stored neutralised, so a replayed turn can never carry what the prompt would refuse today.
+    await this.remember(key, neutraliseMessage(turn.text), neutraliseMessage(text), receivedAt, fallback ? undefined : ctx.nextWatermark);
     return {
       reply: text,
       hasActivity: ctx.activity.length > 0,
       name: ctx.firstName,
       conversationId: turn.conversationId,
-      ...(fallback ? { fallback: true } : {}),
+      ...(fallback ? { fallback: true, fallbackReason: 'llm_unavailable' as const } : {}),
     };
   }
 
   private buildRequest(turn: ChatTurn, ctx: AssembledContext) {
-    const history: LlmMessage[] = ctx.history.map((t) => ({ role: t.role, content: t.text }));
+    // History was neutralised when stored; turns stored before that are neutralised again here.
+    const history: LlmMessage[] = ctx.history.map((t) => ({ role: t.role, content: neutraliseMessage(t.text) }));
     const user = buildUserMessage({
       activity: ctx.activity,
       newActivity: ctx.newActivity,
@@ -106,10 +138,12 @@ export class CopilotService {
       alreadyGreeted: ctx.alreadyGreeted,
       intent: turn.intent ?? 'question',
       message: neutraliseMessage(turn.text),
+      boundary: newBoundary(),
     });
     return {
       system: COPILOT_SYSTEM_PROMPT,
       messages: [...history, { role: 'user' as const, content: user }],
+      grounding: ctx.grounding,
       purpose: 'copilot.reply',
       promptVersion: PROMPT_ID,
     };

@@ -1,8 +1,14 @@
 import type { ChannelId } from '../config/env.schema';
 
+/**
+ * Where a conversation lives. `bridge` is the Rasa recipe's `/reply` contract: its own
+ * channel, so a Rasa sender id can never name a bridge conversation.
+ */
+export type ConversationChannel = ChannelId | 'bridge';
+
 /** One inbound chat message, normalised by a channel before it reaches CopilotService. */
 export interface ChatTurn {
-  channel: ChannelId;
+  channel: ConversationChannel;
   conversationId: string;
   /** Product user id, when the channel could resolve it. */
   userId?: string;
@@ -24,6 +30,16 @@ export interface CopilotReply {
   /** The user's first name, when an email gave it. */
   name?: string;
   conversationId: string;
-  /** True when the LLM failed and the reply is the fallback text. */
+  /** True when no model answer could be had and the reply is the fallback text. */
   fallback?: boolean;
+  /** Why: the model was unavailable, or the caller's deadline passed first. */
+  fallbackReason?: 'llm_unavailable' | 'deadline';
+}
+
+export interface ReplyOptions {
+  /**
+   * Answer within this many ms: past it the reply is the fallback text, while the model
+   * call goes on in the background and still records its turn. Synchronous channels use it.
+   */
+  withinMs?: number;
 }

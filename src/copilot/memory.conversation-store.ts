@@ -6,6 +6,10 @@ export interface MemoryConversationStoreOptions {
   maxConversations: number;
   /** Cap on outstanding dedupe claims; defaults to maxConversations. */
   maxClaims?: number;
+  /** Memory budget of the conversations (turn texts), in bytes. */
+  maxBytes?: number;
+  /** Memory budget of the dedupe claims, in bytes. */
+  maxClaimBytes?: number;
   /** Clock for claim expiry; injectable so tests need not sleep. */
   now?: () => number;
 }
@@ -14,6 +18,8 @@ interface ConversationRecord {
   turns: ConversationTurn[];
   watermark?: number;
 }
+
+const recordBytes = (rec: ConversationRecord) => 200 + rec.turns.reduce((n, t) => n + 80 + 2 * t.text.length, 0);
 
 /**
  * In-process CONVERSATION_STORE. Conversations and claims live in LRU caches with
@@ -29,8 +35,14 @@ export class MemoryConversationStore implements ConversationStore {
 
   constructor(opts: MemoryConversationStoreOptions) {
     this.now = opts.now ?? Date.now;
-    this.conversations = new LRUCache({ max: opts.maxConversations });
-    this.claims = new LRUCache({ max: opts.maxClaims ?? opts.maxConversations });
+    this.conversations = new LRUCache<string, ConversationRecord>({
+      max: opts.maxConversations,
+      ...(opts.maxBytes ? { maxSize: opts.maxBytes, sizeCalculation: (rec, key) => recordBytes(rec) + 2 * key.length } : {}),
+    });
+    this.claims = new LRUCache<string, number>({
+      max: opts.maxClaims ?? opts.maxConversations,
+      ...(opts.maxClaimBytes ? { maxSize: opts.maxClaimBytes, sizeCalculation: (_v, key) => 64 + 2 * key.length } : {}),
+    });
   }
 
   async appendTurns(conversationId: string, turns: ConversationTurn[], maxTurns: number): Promise<void> {
@@ -38,6 +50,8 @@ export class MemoryConversationStore implements ConversationStore {
     rec.turns.push(...turns.map((t) => ({ role: t.role, text: t.text, at: t.at })));
     const keep = Math.max(0, maxTurns);
     if (rec.turns.length > keep) rec.turns.splice(0, rec.turns.length - keep);
+    // Re-set so the byte budget accounts for the new turns.
+    this.conversations.set(conversationId, rec);
   }
 
   async getTurns(conversationId: string, limit: number): Promise<ConversationTurn[]> {

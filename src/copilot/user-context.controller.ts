@@ -1,9 +1,8 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiKeyAuth } from '../common/openapi.decorators';
 import { ApiKeyGuard } from '../common/api-key.guard';
-import { renderUserActivity } from '../activity/activity-context.renderer';
-import { SESSION_STORE } from '../activity/activity.constants';
-import type { SessionStore } from '../activity/session-store/session-store.port';
+import { CopilotService } from './copilot.service';
 
 class SessionSummaryDto {
   @ApiProperty() productId!: string;
@@ -17,38 +16,37 @@ class UserContextDto {
   @ApiProperty() userId!: string;
   @ApiPropertyOptional() email?: string;
   @ApiProperty({ description: 'false when the user was seen but has no activity in the lookback window' }) hasActivity!: boolean;
-  @ApiProperty({ type: [SessionSummaryDto] }) sessions!: SessionSummaryDto[];
-  @ApiProperty({ description: 'The rendered activity text, as the copilot sees it' }) context!: string;
+  @ApiProperty({ type: [SessionSummaryDto], description: 'The sessions the copilot draws on, newest first' }) sessions!: SessionSummaryDto[];
+  @ApiProperty({ description: 'The activity block exactly as the copilot would put it in a prompt now (sanitised, within MAX_CONTEXT_CHARS)' }) context!: string;
 }
 
 @ApiTags('activity')
-@ApiBearerAuth()
+@ApiKeyAuth()
 @UseGuards(ApiKeyGuard)
 @Controller('v1/users')
-export class UsersController {
-  constructor(@Inject(SESSION_STORE) private readonly store: SessionStore) {}
+export class UserContextController {
+  constructor(private readonly copilot: CopilotService) {}
 
   @Get(':userId/context')
-  @ApiOperation({ summary: "The rendered activity for a user across their recent sessions" })
+  @ApiOperation({ summary: 'What the copilot sees for a user: the activity block of a reply prompt, across their recent sessions' })
   @ApiQuery({ name: 'productId', required: false })
   @ApiResponse({ status: 200, type: UserContextDto })
-  @ApiResponse({ status: 404, description: 'User never seen' })
+  @ApiErrors(404)
   async context(@Param('userId') userId: string, @Query('productId') productId?: string): Promise<UserContextDto> {
-    const activity = await this.store.getUserActivity(userId, { productId: productId || undefined });
-    if (!activity) throw new NotFoundException(`No activity has been seen for user ${userId}`);
-    const context = renderUserActivity(activity);
+    const ctx = await this.copilot.previewContext(userId, productId || undefined);
+    if (!ctx) throw new NotFoundException(`No activity has been seen for user ${userId}`);
     return {
       userId,
-      email: activity.email,
-      hasActivity: context.length > 0,
-      sessions: activity.sessions.map((s) => ({
+      email: ctx.email,
+      hasActivity: ctx.activity.length > 0,
+      sessions: ctx.sessions.map((s) => ({
         productId: s.productId,
         sessionId: s.sessionId,
         actions: s.actions.length,
         summary: s.summary?.text,
         lastActivityAt: s.lastActivityAt,
       })),
-      context,
+      context: ctx.activity,
     };
   }
 }

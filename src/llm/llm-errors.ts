@@ -1,3 +1,4 @@
+import { parseRetryAfterMs, type HeaderBag } from '../common/retry-after';
 import { LlmUnavailableError, type LlmFailureReason } from './llm.port';
 
 /** Vendor-neutral view of a failed provider call, so the resilience wrapper never imports an SDK. */
@@ -36,34 +37,6 @@ export function reasonForStatus(status: number | undefined): LlmFailureReason {
   return 'unknown';
 }
 
-type HeaderBag = { get(name: string): string | null } | Record<string, string | string[] | undefined> | undefined | null;
-
-function header(headers: HeaderBag, name: string): string | undefined {
-  if (!headers) return undefined;
-  if (typeof (headers as { get?: unknown }).get === 'function') {
-    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
-  }
-  const v = (headers as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/**
- * Reads `retry-after-ms` (OpenAI/Anthropic extension, ms) or `Retry-After`
- * (seconds or an HTTP date). Capped so a hostile or confused server cannot
- * park a call for hours.
- */
-export function parseRetryAfterMs(headers: HeaderBag, now = Date.now(), capMs = 60_000): number | undefined {
-  const ms = header(headers, 'retry-after-ms');
-  if (ms !== undefined && ms.trim() !== '' && Number.isFinite(Number(ms))) {
-    return Math.min(capMs, Math.max(0, Number(ms)));
-  }
-  const ra = header(headers, 'retry-after');
-  if (ra === undefined || ra.trim() === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(ra.trim())) return Math.min(capMs, Number(ra) * 1000);
-  const date = Date.parse(ra);
-  return Number.isNaN(date) ? undefined : Math.min(capMs, Math.max(0, date - now));
-}
-
 /**
  * Maps an SDK error (openai and @anthropic-ai/sdk share one shape: APIError with
  * status and headers; connection errors carry no status) to LlmProviderError.
@@ -83,39 +56,16 @@ export function fromSdkError(err: unknown): LlmProviderError {
 }
 
 /**
- * An abort signal that fires on the caller's signal or after `timeoutMs`, and
- * remembers which: SDKs report both as a generic abort or connection error.
+ * Maps whatever a provider's SDK call threw. An abort caused by a timeout signal
+ * (`AbortSignal.timeout`, or the resilient wrapper's deadline) is a timeout; any other
+ * abort is the caller giving up.
  */
-export function deadlineSignal(timeoutMs: number, caller?: AbortSignal): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
-  const controller = new AbortController();
-  let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    controller.abort();
-  }, timeoutMs);
-  const onAbort = () => controller.abort();
-  if (caller?.aborted) controller.abort();
-  else caller?.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    timedOut: () => expired,
-    dispose: () => {
-      clearTimeout(timer);
-      caller?.removeEventListener('abort', onAbort);
-    },
-  };
-}
-
-/** Runs one SDK call under a deadline and maps whatever it throws to LlmProviderError. */
-export async function callWithDeadline<T>(timeoutMs: number, caller: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const deadline = deadlineSignal(timeoutMs, caller);
-  try {
-    return await call(deadline.signal);
-  } catch (err) {
-    if (deadline.timedOut() && !caller?.aborted) throw new LlmProviderError('timeout', `LLM call exceeded ${timeoutMs} ms`, undefined, undefined, err);
-    if (caller?.aborted) throw new LlmProviderError('unknown', 'LLM call aborted by caller', undefined, undefined, err);
-    throw fromSdkError(err);
-  } finally {
-    deadline.dispose();
+export function toProviderError(err: unknown, signal: AbortSignal | undefined): LlmProviderError {
+  if (err instanceof LlmProviderError) return err;
+  if (signal?.aborted) {
+    const why = signal.reason as { name?: string } | undefined;
+    if (why?.name === 'TimeoutError') return new LlmProviderError('timeout', 'LLM call exceeded its deadline', undefined, undefined, err);
+    return new LlmProviderError('unknown', 'LLM call aborted by caller', undefined, undefined, err);
   }
+  return fromSdkError(err);
 }

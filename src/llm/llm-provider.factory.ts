@@ -21,7 +21,6 @@ export function createLlmProvider(cfg: LlmConfig): LlmProvider {
         model: cfg.model,
         temperature: cfg.temperature,
         maxTokens: cfg.maxTokens,
-        timeoutMs: cfg.timeoutMs,
       });
     case 'anthropic':
       if (!cfg.anthropicApiKey) throw new Error('ANTHROPIC_API_KEY is required when LLM_PROVIDER=anthropic');
@@ -30,7 +29,6 @@ export function createLlmProvider(cfg: LlmConfig): LlmProvider {
         baseUrl: cfg.anthropicBaseUrl,
         model: cfg.model,
         maxTokens: cfg.maxTokens,
-        timeoutMs: cfg.timeoutMs,
       });
     case 'offline':
       return new OfflineProvider();

@@ -5,3 +5,8 @@
  */
 export const LLM_PROVIDER = Symbol('LLM_PROVIDER');
 export const RAW_LLM_PROVIDER = Symbol('RAW_LLM_PROVIDER');
+/**
+ * SUMMARY_LLM_PROVIDER: the same bare provider behind its own ResilientLlm, so a burst of
+ * summaries hitting a rate limit opens the summaries' breaker, never the one chat replies use.
+ */
+export const SUMMARY_LLM_PROVIDER = Symbol('SUMMARY_LLM_PROVIDER');

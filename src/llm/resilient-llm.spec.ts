@@ -19,7 +19,7 @@ describe('ResilientLlm over the real openai client and a local server', () => {
   });
 
   function build(opts: Partial<ResilienceOptions> = {}): ResilientLlm {
-    const provider = new OpenAiProvider({ apiKey: 'k', baseUrl: fake.url, model: 'm', temperature: 0.3, maxTokens: 64, timeoutMs: 5_000 });
+    const provider = new OpenAiProvider({ apiKey: 'k', baseUrl: fake.url, model: 'm', temperature: 0.3, maxTokens: 64 });
     // Long default backoff: a retry that succeeds quickly can only have used the server's hint.
     return new ResilientLlm(provider, { timeoutMs: 3_000, maxRetries: 2, breakerThreshold: 5, breakerHalfOpenMs: 30_000, retryBaseMs: 10_000, ...opts }, metrics);
   }
@@ -82,7 +82,7 @@ describe('ResilientLlm over the real openai client and a local server', () => {
     fake.respondInOrder({ status: 503 });
     for (let i = 0; i < 3; i++) expect((await failure(llm.complete(request))).reason).toBe('server_error');
     expect(llm.state()).toBe('open');
-    expect(await metrics.render()).toMatch(/llm_circuit_state\{provider="openai"\} 2/);
+    expect(await metrics.render()).toMatch(/llm_circuit_state\{provider="openai",breaker="chat"\} 2/);
 
     expect((await failure(llm.complete(request))).reason).toBe('circuit_open');
     expect(fake.chatRequests()).toHaveLength(3); // the open breaker did not call the server
@@ -91,7 +91,7 @@ describe('ResilientLlm over the real openai client and a local server', () => {
     fake.respondInOrder({ text: 'recovered' });
     await expect(llm.complete(request)).resolves.toMatchObject({ text: 'recovered' });
     expect(llm.state()).toBe('closed');
-    expect(await metrics.render()).toMatch(/llm_circuit_state\{provider="openai"\} 0/);
+    expect(await metrics.render()).toMatch(/llm_circuit_state\{provider="openai",breaker="chat"\} 0/);
   });
 
   it('re-opens when the half-open trial call fails', async () => {

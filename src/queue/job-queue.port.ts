@@ -38,6 +38,21 @@ export interface ProcessOptions {
   concurrency?: number;
 }
 
+/**
+ * Thrown by a handler when the other side said when to come back (Retry-After): the next
+ * attempt waits at least `delayMs`, or the normal backoff if that is longer.
+ */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
 /** Thrown by a handler to stop retrying (the error is final). */
 export class UnrecoverableJobError extends Error {
   constructor(message: string, override readonly cause?: unknown) {
@@ -87,7 +102,10 @@ export interface JobQueue {
   process<P>(name: string, handler: JobHandler<P>, opts?: ProcessOptions): void;
   /** Resolves when nothing this process started is waiting or running, or after timeoutMs. */
   drain(timeoutMs?: number): Promise<void>;
-  /** Stops accepting and starting jobs; running ones finish within timeoutMs; resources are released. */
+  /**
+   * Stops accepting jobs at once; queued and running ones finish within timeoutMs; then
+   * resources are released. Idempotent: later calls wait for the same close.
+   */
   close(timeoutMs?: number): Promise<void>;
   status(): Promise<QueueStatus>;
 }

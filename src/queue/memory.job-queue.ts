@@ -8,6 +8,7 @@ import { errorMessage } from '../common/text';
 import type { MetricsService } from '../observability/metrics.service';
 import {
   QueueUnavailableError,
+  RetryLaterError,
   UnrecoverableJobError,
   type BackoffOptions,
   type EnqueueOptions,
@@ -78,8 +79,9 @@ export class MemoryJobQueue implements JobQueue {
   private readonly outcomes?: Counter<string>;
   private readonly maxPending: number;
   private readonly random: () => number;
-  private idleWaiters: Array<() => void> = [];
+  private idleWaiters: Array<{ idle: () => boolean; done: () => void }> = [];
   private closed = false;
+  private closing?: Promise<void>;
   private failedTotal = 0;
   private completedTotal = 0;
 
@@ -133,21 +135,7 @@ export class MemoryJobQueue implements JobQueue {
 
   /** Resolves when no job is queued, running or waiting for a retry, or when timeoutMs passes (whichever is first). */
   async drain(timeoutMs?: number): Promise<void> {
-    if (this.active.size === 0) return;
-    await new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-      this.idleWaiters.push(done);
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
-          resolve();
-        }, timeoutMs);
-      }
-    });
+    await this.waitFor(() => this.active.size === 0, timeoutMs);
   }
 
   /**
@@ -155,10 +143,16 @@ export class MemoryJobQueue implements JobQueue {
    * cancels pending retries. In-process jobs cannot outlive the process: what is left
    * is logged, by name, so an operator sees what a restart lost.
    */
-  async close(timeoutMs = 0): Promise<void> {
-    if (this.closed) return;
+  close(timeoutMs = 0): Promise<void> {
+    // Idempotent: a second caller (the shutdown hook after the signal handler) waits for the same drain.
+    this.closing ??= this.shutDown(timeoutMs);
+    return this.closing;
+  }
+
+  private async shutDown(timeoutMs: number): Promise<void> {
     this.closed = true;
-    if (timeoutMs > 0) await this.drain(timeoutMs);
+    // Jobs waiting for a retry are not waited for: their delay may well outlast the timeout.
+    if (timeoutMs > 0) await this.waitFor(() => this.active.size === this.timers.size, timeoutMs);
     for (const [t] of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const lane of this.lanes.values()) lane.worker.kill();
@@ -198,6 +192,34 @@ export class MemoryJobQueue implements JobQueue {
     };
   }
 
+  private waitFor(idle: () => boolean, timeoutMs?: number): Promise<void> {
+    if (idle()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = { idle, done: () => {} };
+      waiter.done = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      this.idleWaiters.push(waiter);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
+          resolve();
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /** Wakes the waiters whose condition now holds. */
+  private notifyWaiters(): void {
+    if (this.idleWaiters.length === 0) return;
+    const ready = this.idleWaiters.filter((w) => w.idle());
+    if (ready.length === 0) return;
+    this.idleWaiters = this.idleWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.done();
+  }
+
   private dispatch(job: Job): void {
     const lane = this.lanes.get(job.name);
     if (!lane) {
@@ -230,7 +252,8 @@ export class MemoryJobQueue implements JobQueue {
         this.finish(job);
         return;
       }
-      const delay = job.backoff ? backoffDelay(job.backoff, job.attempt, this.random) : 0;
+      const backoff = job.backoff ? backoffDelay(job.backoff, job.attempt, this.random) : 0;
+      const delay = err instanceof RetryLaterError ? Math.max(backoff, err.delayMs) : backoff;
       this.count(job.name, 'retried');
       this.logger.debug({ jobId: job.id, name: job.name, attempt: job.attempt, delayMs: delay, err: errorMessage(err) }, 'job will be retried');
       job.attempt += 1;
@@ -239,6 +262,7 @@ export class MemoryJobQueue implements JobQueue {
         this.dispatch(job);
       }, delay);
       this.timers.set(timer, job);
+      this.notifyWaiters();
     }
   }
 
@@ -246,11 +270,7 @@ export class MemoryJobQueue implements JobQueue {
     this.active.delete(job.id);
     this.pendingByName.set(job.name, Math.max(0, (this.pendingByName.get(job.name) ?? 1) - 1));
     if (!job.reuseIdWhenFinished) this.finished.set(job.id, true);
-    if (this.active.size === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    this.notifyWaiters();
   }
 
   private count(name: string, outcome: string): void {

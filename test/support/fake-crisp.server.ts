@@ -16,10 +16,12 @@ export interface CrispRecordedRequest {
   body: any;
   /** Status answered (0 when the connection was dropped). */
   status?: number;
+  /** Epoch ms it was received. */
+  at: number;
 }
 
 /** A scripted answer: an HTTP status (optionally with a body or delay), or a dropped connection. */
-export type CrispFakeReply = number | { status: number; body?: unknown; delayMs?: number } | { drop: true };
+export type CrispFakeReply = number | { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> } | { drop: true };
 
 const PATH = /^\/v1\/website\/([^/]+)\/conversation\/([^/]+)\/(message|compose|meta)$/;
 
@@ -95,6 +97,7 @@ export class FakeCrispServer {
         auth: creds ? { identifier: creds.slice(0, creds.indexOf(':')), key: creds.slice(creds.indexOf(':') + 1) } : undefined,
         tier: req.headers['x-crisp-tier'] as string | undefined,
         body,
+        at: Date.now(),
       };
       if (this.opts.record !== false) this.requests.push(recorded);
 
@@ -114,7 +117,7 @@ export class FakeCrispServer {
           (status >= 400
             ? { error: true, reason: status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : 'error', data: {} }
             : { error: false, reason: 'ok', data: this.success(recorded) });
-        res.writeHead(status, { 'content-type': 'application/json' });
+        res.writeHead(status, { 'content-type': 'application/json', ...(spec && 'headers' in spec ? spec.headers : {}) });
         res.end(JSON.stringify(payload));
       };
       if (spec && 'delayMs' in spec && spec.delayMs) setTimeout(send, spec.delayMs);

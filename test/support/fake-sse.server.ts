@@ -10,7 +10,8 @@ export interface SseAttempt {
 }
 
 /** How to answer the next connection: open a stream (default) or a plain HTTP error. */
-export type SsePlan = { stream: true } | { status: number; body?: string; contentType?: string };
+/** `endAfterMs`: answer 200 with an event stream, then hang up that long after without sending anything (a flapping connector). */
+export type SsePlan = { stream: true; endAfterMs?: number } | { status: number; body?: string; contentType?: string };
 
 /** An open event stream the test writes frames to. */
 export class SseConnection {
@@ -130,7 +131,9 @@ export class FakeSseServer {
     if ('stream' in plan) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       res.flushHeaders();
-      this.connections.push(new SseConnection(res));
+      const conn = new SseConnection(res);
+      this.connections.push(conn);
+      if (plan.endAfterMs !== undefined) setTimeout(() => conn.end(), plan.endAfterMs);
     } else {
       res.writeHead(plan.status, { 'content-type': plan.contentType ?? 'application/json' });
       res.end(plan.body ?? JSON.stringify({ detail: `status ${plan.status}` }));

@@ -8,5 +8,4 @@ export const fixturePath = (...parts: string[]): string => join(FIXTURES_DIR, ..
 
 export const readFixture = (...parts: string[]): string => readFileSync(fixturePath(...parts), 'utf8');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are untyped protocol payloads
 export const readJsonFixture = (...parts: string[]): any => JSON.parse(readFixture(...parts));

@@ -4,7 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/bootstrap';
+import { APP_OPTIONS, configureApp, configureHttpServer, createHttpAdapter } from '../../src/bootstrap';
+import { appConfig } from '../../src/config/config.namespaces';
 
 /** Defaults for every test app: quiet, memory store, offline LLM, no external services. */
 export const TEST_ENV: Record<string, string> = {
@@ -32,10 +33,11 @@ export async function bootTestApp(
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot({ env: { ...TEST_ENV, ...(opts.env ?? {}) } })] });
   if (opts.override) builder = opts.override(builder);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true, logger: false });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(createHttpAdapter(), { ...APP_OPTIONS, logger: false });
   configureApp(app);
   let url: string | undefined;
   if (opts.listen) {
+    configureHttpServer(app.getHttpServer() as Server, app.get(appConfig.KEY));
     await app.listen(0, '127.0.0.1');
     const addr = (app.getHttpServer() as Server).address() as AddressInfo;
     url = `http://127.0.0.1:${addr.port}`;

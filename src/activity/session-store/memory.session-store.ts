@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { ActionsEvent } from '../activity.types';
+import { actionTimeMs } from '../action-time';
 import { scopeKey } from '../session-scope';
 import type {
   AppendResult,
@@ -29,6 +30,33 @@ interface SessionRecord {
   /** Set when a different known user took the session over; `appended` counts actions since. */
   takenOver: boolean;
   appended: number;
+  /** Approximate heap bytes of the record, kept up to date so the LRU's byte budget holds. */
+  bytes: number;
+}
+
+/** V8 strings are UTF-16 (two bytes per character); objects carry a header and slots. */
+const RECORD_OVERHEAD_BYTES = 400;
+const ACTION_OVERHEAD_BYTES = 220;
+const strBytes = (s: string | undefined) => (s ? 2 * s.length : 0);
+
+function actionBytes(a: StoredAction): number {
+  return (
+    ACTION_OVERHEAD_BYTES +
+    strBytes(a.type) +
+    strBytes(a.title) +
+    strBytes(a.description) +
+    strBytes(a.canonicalUrl) +
+    strBytes(a.rawUrl) +
+    strBytes(a.sessionId) +
+    strBytes(a.userId) +
+    strBytes(a.email)
+  );
+}
+
+function recordBytes(rec: SessionRecord): number {
+  let n = RECORD_OVERHEAD_BYTES + strBytes(rec.productId) + strBytes(rec.sessionId) + strBytes(rec.userId) + strBytes(rec.email) + strBytes(rec.summary?.text);
+  for (const a of rec.actions) n += actionBytes(a);
+  return n;
 }
 
 interface UserRecord {
@@ -40,8 +68,9 @@ interface UserRecord {
 
 /**
  * In-process SESSION_STORE. Every map is an LRU with a hard cap, so memory stays
- * bounded under any load: sessions (MAX_SESSIONS, idle TTL), users (MAX_USERS),
- * email index (MAX_USERS), actions per session (MAX_ACTIONS), sessions per user.
+ * bounded under any load: sessions by count (MAX_SESSIONS) and by bytes
+ * (SESSION_STORE_MAX_BYTES), idle TTL, users (MAX_USERS), email index (MAX_USERS),
+ * actions per session (MAX_ACTIONS), sessions per user.
  */
 export class MemorySessionStore implements SessionStore {
   private readonly sessions: LRUCache<string, SessionRecord>;
@@ -56,7 +85,10 @@ export class MemorySessionStore implements SessionStore {
     this.lookbackMs = opts.lookbackSeconds * 1000;
     // lru-cache's TTL clock is performance.now(); our clock may be injected, so
     // expiry by age is checked against `now` in reads instead of via `ttl`.
-    this.sessions = new LRUCache({ max: opts.maxSessions });
+    this.sessions = new LRUCache<string, SessionRecord>({
+      max: opts.maxSessions,
+      ...(opts.maxBytes ? { maxSize: opts.maxBytes, sizeCalculation: (rec) => Math.max(1, rec.bytes) } : {}),
+    });
     this.users = new LRUCache({ max: opts.maxUsers });
     this.emailToUser = new LRUCache({ max: opts.maxUsers });
   }
@@ -68,8 +100,7 @@ export class MemorySessionStore implements SessionStore {
     const key = scopeKey(scope);
     let rec = this.sessions.get(key);
     if (!rec || this.isExpired(rec, now)) {
-      rec = { ...scope, actions: [], nextSeq: 1, lastActivityAt: now, generation: ++this.generations, summaryRevision: 0, takenOver: false, appended: 0 };
-      this.sessions.set(key, rec);
+      rec = { ...scope, actions: [], nextSeq: 1, lastActivityAt: now, generation: ++this.generations, summaryRevision: 0, takenOver: false, appended: 0, bytes: 0 };
     } else if (event.userId && rec.userId && event.userId !== rec.userId) {
       // A session id now claimed by a different known user: start over, so the
       // previous user's actions and summary can never reach the new user's prompt.
@@ -99,6 +130,7 @@ export class MemorySessionStore implements SessionStore {
         email: a.email,
         seq: rec.nextSeq++,
         receivedAt: now,
+        occurredAt: actionTimeMs(a, now),
       });
     }
     rec.appended += event.actions.length;
@@ -106,6 +138,7 @@ export class MemorySessionStore implements SessionStore {
     if (event.userId) rec.userId = event.userId;
     if (event.email) rec.email = event.email;
     this.prune(rec, now);
+    this.resize(key, rec);
 
     const userId = rec.userId;
     if (userId) this.indexUser(userId, rec.email, { ...scope, lastSeenAt: now }, now);
@@ -131,6 +164,7 @@ export class MemorySessionStore implements SessionStore {
     if (covers > 0) rec.actions = rec.actions.filter((a) => a.seq > covers);
     rec.summaryRevision++;
     rec.lastActivityAt = now;
+    this.resize(scopeKey(scope), rec);
     return true;
   }
 
@@ -202,17 +236,22 @@ export class MemorySessionStore implements SessionStore {
     return user.sessions.filter((r) => now - r.lastSeenAt <= this.lookbackMs && (productId === undefined || r.productId === productId));
   }
 
+  /** (Re-)inserts the record so the LRU accounts for its current size (and evicts to stay in budget). */
+  private resize(key: string, rec: SessionRecord): void {
+    rec.bytes = recordBytes(rec);
+    this.sessions.set(key, rec);
+  }
+
   private isExpired(rec: SessionRecord, now: number): boolean {
     return now - rec.lastActivityAt > this.opts.sessionTtlSeconds * 1000;
   }
 
   private prune(rec: SessionRecord, now: number): void {
     const cutoff = now - this.lookbackMs;
-    let drop = 0;
-    while (drop < rec.actions.length && rec.actions[drop].receivedAt < cutoff) drop++;
-    const over = rec.actions.length - drop - this.opts.maxActions;
-    if (over > 0) drop += over;
-    if (drop > 0) rec.actions.splice(0, drop);
+    // Actions can arrive out of order (late batches), so every one is checked, not just a prefix.
+    if (rec.actions.some((a) => a.occurredAt < cutoff)) rec.actions = rec.actions.filter((a) => a.occurredAt >= cutoff);
+    const over = rec.actions.length - this.opts.maxActions;
+    if (over > 0) rec.actions.splice(0, over);
   }
 
   private snapshot(rec: SessionRecord, now: number): SessionContext {

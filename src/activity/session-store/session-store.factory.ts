@@ -12,6 +12,7 @@ export function createSessionStore(cfg: ConfigOf<typeof storeConfig>): SessionSt
     maxSessionsPerUser: cfg.maxSessionsPerUser,
     maxUsers: cfg.maxUsers,
     sessionTtlSeconds: cfg.sessionTtlSeconds,
+    maxBytes: cfg.sessionStoreMaxBytes,
   };
   switch (cfg.driver) {
     case 'memory':

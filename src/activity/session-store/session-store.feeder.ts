@@ -3,9 +3,13 @@ import { ActivityStream } from '../activity.stream';
 import type { ActivityEvent } from '../activity.types';
 import { SESSION_STORE } from '../activity.constants';
 import { IngestStats } from '../ingest-stats.service';
+import { StoredActionsFeed } from '../stored-actions.feed';
 import type { SessionStore } from './session-store.port';
 
-/** Keeps SESSION_STORE up to date from activity$ (actions appended, connector summaries applied). */
+/**
+ * Keeps SESSION_STORE up to date from activity$ (actions appended, connector summaries
+ * applied), then tells StoredActionsFeed what was stored.
+ */
 @Injectable()
 export class SessionStoreFeeder implements OnModuleInit {
   private readonly logger = new Logger(SessionStoreFeeder.name);
@@ -14,6 +18,7 @@ export class SessionStoreFeeder implements OnModuleInit {
     private readonly stream: ActivityStream,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     private readonly stats: IngestStats,
+    private readonly stored: StoredActionsFeed,
   ) {}
 
   onModuleInit(): void {
@@ -26,7 +31,16 @@ export class SessionStoreFeeder implements OnModuleInit {
       if (!result.stored) {
         this.stats.recordRejected('store', result.reason);
         this.logger.warn({ productId: event.productId, source: event.source, reason: result.reason }, 'actions event not stored');
+        return;
       }
+      await this.stored.publish({
+        scope: result.scope,
+        userId: result.userId,
+        appended: event.actions.length,
+        unsummarised: result.unsummarised,
+        lastSeq: result.lastSeq,
+        source: event.source,
+      });
       return;
     }
     if (!event.sessionId) {

@@ -9,8 +9,10 @@ export interface SessionScope {
 export interface StoredAction extends Action {
   /** Per-session sequence number assigned by the store on append (1, 2, 3 …); never reused. */
   seq: number;
-  /** Epoch ms (this server's clock) when the action was stored; lookback is measured on it. */
+  /** Epoch ms (this server's clock) when the action was stored; "new since your last message" is measured on it. */
   receivedAt: number;
+  /** Epoch ms when the action happened (its own timestamp, never after receivedAt); the lookback window is measured on it. */
+  occurredAt: number;
 }
 
 export interface SessionSummary {
@@ -132,5 +134,7 @@ export interface SessionStoreOptions {
   maxSessionsPerUser: number;
   maxUsers: number;
   sessionTtlSeconds: number;
+  /** Memory budget of an in-process store, in bytes (0 or undefined: bounded by counts only). */
+  maxBytes?: number;
   now?: () => number;
 }

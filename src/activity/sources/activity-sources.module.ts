@@ -1,28 +1,38 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import type { SourceId } from '../../config/env.schema';
 import { ActivityModule } from '../activity.module';
-import { ConnectorSignatureGuard } from './push/connector-signature.guard';
 import { ConnectorSseSource } from './connector/connector-sse.source';
+import { SSE_CLIENT_TIMINGS } from './connector/connector.constants';
 import { PosthogIngestService } from './posthog/posthog-ingest.service';
 import { PosthogSecretGuard } from './posthog/posthog-secret.guard';
 import { PosthogController } from './posthog/posthog.controller';
+import { ConnectorSignatureGuard } from './push/connector-signature.guard';
 import { PushWebhookController } from './push/push-webhook.controller';
-import { SSE_CLIENT_TIMINGS } from './connector/connector.constants';
 
-/**
- * Ways activity enters the service: signed push, the connector's SSE stream (only
- * when STREAM_URL is set) and the PostHog destination.
- */
-@Module({
-  imports: [ActivityModule],
-  controllers: [PushWebhookController, PosthogController],
-  providers: [
-    ConnectorSignatureGuard,
-    ConnectorSseSource,
-    PosthogIngestService,
-    PosthogSecretGuard,
-    // Defaults live in the client; tests override this to shorten backoff and retry delays.
-    { provide: SSE_CLIENT_TIMINGS, useValue: {} },
-  ],
-  exports: [ConnectorSseSource],
-})
-export class ActivitySourcesModule {}
+/** What each source mounts. A source that is not in SOURCES has no route (404) and needs no secret. */
+const SOURCES: Record<SourceId, { controllers: Type<unknown>[]; providers: Provider[] }> = {
+  push: { controllers: [PushWebhookController], providers: [ConnectorSignatureGuard] },
+  posthog: { controllers: [PosthogController], providers: [PosthogIngestService, PosthogSecretGuard] },
+  stream: {
+    controllers: [],
+    providers: [
+      ConnectorSseSource,
+      // Defaults live in the client; tests override this to shorten backoff and retry delays.
+      { provide: SSE_CLIENT_TIMINGS, useValue: {} },
+    ],
+  },
+};
+
+/** Ways activity enters the service, by SOURCES: signed push, the PostHog destination, the connector's SSE stream. */
+@Module({})
+export class ActivitySourcesModule {
+  static register(enabled: readonly SourceId[]): DynamicModule {
+    const parts = [...new Set(enabled)].map((id) => SOURCES[id]);
+    return {
+      module: ActivitySourcesModule,
+      imports: [ActivityModule],
+      controllers: parts.flatMap((p) => p.controllers),
+      providers: parts.flatMap((p) => p.providers),
+    };
+  }
+}

@@ -1,23 +1,24 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { MetricsService } from '../../observability/metrics.service';
-import { CRISP_DELIVERY_POLICY, type CrispDeliveryPolicy } from './crisp.constants';
+import { parseRetryAfterMs } from '../../common/retry-after';
+import { DeliveryError } from '../channel-adapter.port';
+import { CRISP_REQUEST_TIMEOUT_MS } from './crisp.constants';
+
+/** Rate limits (429, 420 "Enhance Your Calm"), server errors and network failures (no status) are worth another try. */
+const isRetriable = (status: number | undefined) => status === undefined || status === 429 || status === 420 || status >= 500;
 
 /** A failed Crisp REST call. `status` is undefined for network errors and timeouts. */
-export class CrispApiError extends Error {
+export class CrispApiError extends DeliveryError {
   constructor(
     readonly route: string,
-    readonly status: number | undefined,
+    status: number | undefined,
     readonly reason: string,
+    retryAfterMs?: number,
   ) {
-    super(`Crisp ${route} failed: ${status === undefined ? reason : `HTTP ${status} ${reason}`}`);
+    super(`Crisp ${route} failed: ${status === undefined ? reason : `HTTP ${status} ${reason}`}`, isRetriable(status), status, retryAfterMs);
     this.name = 'CrispApiError';
-  }
-
-  /** Rate limits (429, 420 "Enhance Your Calm"), server errors and network failures are worth another try. */
-  get retriable(): boolean {
-    return this.status === undefined || this.status === 429 || this.status === 420 || this.status >= 500;
   }
 }
 
@@ -29,18 +30,20 @@ export interface CrispConversationMeta {
 
 /**
  * Minimal typed client for the three Crisp REST v1 routes we use. Not the crisp-api
- * package: its 10 s timeout is fixed and it reports network failures as HTTP 500,
- * which hides what went wrong; retries are ours either way (JOB_QUEUE attempts).
+ * package: it reports network failures as HTTP 500, which hides what went wrong;
+ * retries are ours either way (the reply pipeline's JOB_QUEUE attempts).
  */
 @Injectable()
 export class CrispApiClient {
+  private readonly logger = new Logger(CrispApiClient.name);
   private readonly base: string;
+  /** Set while Crisp answers 401/403: the token is wrong or lacks a scope, and retrying will not fix it. */
+  private credentialsRejected?: { at: string; status: number; route: string };
   private readonly headers: Record<string, string>;
   private readonly errors: Counter<string>;
 
   constructor(
     @Inject(crispConfig.KEY) private readonly cfg: ConfigOf<typeof crispConfig>,
-    @Inject(CRISP_DELIVERY_POLICY) private readonly policy: CrispDeliveryPolicy,
     metrics: MetricsService,
   ) {
     this.base = `${cfg.apiUrl.replace(/\/+$/, '')}/v1/website/${encodeURIComponent(cfg.websiteId)}/conversation/`;
@@ -86,20 +89,41 @@ export class CrispApiClient {
         method,
         headers: this.headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.policy.requestTimeoutMs),
+        signal: AbortSignal.timeout(CRISP_REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
       this.errors.inc({ route, status: 'network' });
-      const reason = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${this.policy.requestTimeoutMs} ms` : errorText(err);
+      const reason = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${CRISP_REQUEST_TIMEOUT_MS} ms` : errorText(err);
       throw new CrispApiError(route, undefined, reason);
     }
     const text = await res.text().catch(() => '');
     const parsed = parseEnvelope(text);
     if (!res.ok) {
       this.errors.inc({ route, status: String(res.status) });
-      throw new CrispApiError(route, res.status, typeof parsed?.reason === 'string' ? parsed.reason : res.statusText || 'error');
+      if (res.status === 401 || res.status === 403) this.noteRejected(route, res.status);
+      // Crisp says when to come back on 429 (and some 5xx): honoured, up to the retry window.
+      const retryAfter = parseRetryAfterMs(res.headers, Date.now(), 15 * 60_000);
+      throw new CrispApiError(route, res.status, typeof parsed?.reason === 'string' ? parsed.reason : res.statusText || 'error', retryAfter);
+    }
+    if (this.credentialsRejected) {
+      this.credentialsRejected = undefined;
+      this.logger.log('Crisp accepts the API token again');
     }
     return parsed?.data;
+  }
+
+  /** Health: `down` while Crisp rejects the token, naming the variables to fix. */
+  status(): { status: 'up' | 'down'; credentials: 'ok' | 'rejected'; fix?: string; since?: string; http_status?: number } {
+    const r = this.credentialsRejected;
+    if (!r) return { status: 'up', credentials: 'ok' };
+    return { status: 'down', credentials: 'rejected', fix: 'CRISP_TOKEN_IDENTIFIER, CRISP_TOKEN_KEY (and CRISP_TOKEN_TIER)', since: r.at, http_status: r.status };
+  }
+
+  /** Logged once per change, not per request. */
+  private noteRejected(route: string, status: number): void {
+    if (this.credentialsRejected) return;
+    this.credentialsRejected = { at: new Date().toISOString(), status, route };
+    this.logger.error({ route, status }, 'Crisp rejected the API token; check CRISP_TOKEN_IDENTIFIER and CRISP_TOKEN_KEY (and CRISP_TOKEN_TIER, and the plugin\'s scopes)');
   }
 }
 

@@ -1,14 +1,14 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException, type RawBodyRequest } from '@nestjs/common';
+import type { Request } from 'express';
 import type { Counter } from 'prom-client';
-import type { RawBodyRequest } from '../../common/raw-body';
 import { hmacSha256Hex, safeEqual } from '../../common/secrets';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { MetricsService } from '../../observability/metrics.service';
 
 /**
  * Website hooks are unsigned, so the URL carries a secret (`?key=`). Plugin hooks are
- * also signed: hex HMAC-SHA256 over "[" + X-Crisp-Request-Timestamp + ";" + raw body + "]",
- * checked when CRISP_HOOK_SIGNING_SECRET is set. Runs before the body is parsed.
+ * also signed: hex HMAC-SHA256 over "[" + X-Crisp-Request-Timestamp + ";" + body + "]",
+ * checked when CRISP_HOOK_SIGNING_SECRET is set.
  */
 @Injectable()
 export class CrispHookAuthGuard implements CanActivate {
@@ -23,23 +23,44 @@ export class CrispHookAuthGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<RawBodyRequest>();
+    const req = context.switchToHttp().getRequest<RawBodyRequest<Request>>();
     const key = typeof req.query.key === 'string' ? req.query.key : undefined;
     if (!safeEqual(key, this.cfg.webhookSecret)) return this.refuse(req, 'key');
-    if (this.cfg.hookSigningSecret && !this.signatureValid(req, this.cfg.hookSigningSecret)) return this.refuse(req, 'signature');
+    if (this.cfg.hookSigningSecret) {
+      if (!this.signatureValid(req, this.cfg.hookSigningSecret)) return this.refuse(req, 'signature');
+      // The timestamp is signed; its age is what keeps a captured hook from being replayed later.
+      if (!this.timestampFresh(req.header('x-crisp-request-timestamp'))) return this.refuse(req, 'timestamp');
+    }
     return true;
   }
 
-  private signatureValid(req: RawBodyRequest, secret: string): boolean {
+  /**
+   * Crisp's Node library and docs sign `JSON.stringify(body)`, the Go library signs the
+   * bytes as sent; the two agree only when Crisp sends compact JSON. Both forms are
+   * computed and compared (constant time) every time, so timing says nothing about which matched.
+   */
+  private signatureValid(req: RawBodyRequest<Request>, secret: string): boolean {
     const signature = req.header('x-crisp-signature');
     const timestamp = req.header('x-crisp-request-timestamp');
     if (!signature || !timestamp) return false;
-    const raw = req.rawBody ?? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
-    const signed = Buffer.concat([Buffer.from(`[${timestamp};`), raw, Buffer.from(']')]);
-    return safeEqual(signature.trim().toLowerCase(), hmacSha256Hex(secret, signed));
+    const given = signature.trim().toLowerCase();
+    const raw = req.rawBody ?? Buffer.alloc(0);
+    const overBytes = hmacSha256Hex(secret, Buffer.concat([Buffer.from(`[${timestamp};`), raw, Buffer.from(']')]));
+    const overJson = hmacSha256Hex(secret, `[${timestamp};${JSON.stringify(req.body ?? null)}]`);
+    const bytesOk = safeEqual(given, overBytes);
+    const jsonOk = safeEqual(given, overJson);
+    return bytesOk || jsonOk;
   }
 
-  private refuse(req: RawBodyRequest, check: 'key' | 'signature'): never {
+  /** Within CRISP_SIGNATURE_MAX_AGE_SECONDS of now, either way (seconds or milliseconds, as Crisp does not say). */
+  private timestampFresh(raw: string | undefined): boolean {
+    if (!raw || !/^\d{9,14}$/.test(raw.trim())) return false;
+    const n = Number(raw.trim());
+    const ms = n >= 1e11 ? n : n * 1000;
+    return Math.abs(Date.now() - ms) <= this.cfg.signatureMaxAgeSeconds * 1000;
+  }
+
+  private refuse(req: RawBodyRequest<Request>, check: 'key' | 'signature' | 'timestamp'): never {
     this.rejected.inc({ check });
     this.logger.warn({ check, ip: req.ip }, 'crisp hook refused');
     throw new UnauthorizedException('Unauthorized');

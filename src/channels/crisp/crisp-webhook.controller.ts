@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { parseJsonBuffer } from '../../common/json-body';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, SECURITY } from '../../common/openapi.decorators';
+import { RequireJsonBodyGuard } from '../../common/require-json-body.guard';
 import { CrispHookAuthGuard } from './crisp-hook-auth.guard';
 import { CrispWebhookService } from './crisp-webhook.service';
 import { parseCrispEnvelope } from './crisp-webhook.schema';
@@ -12,14 +13,14 @@ export class CrispWebhookController {
 
   @Post('hooks')
   @HttpCode(200)
-  @UseGuards(CrispHookAuthGuard)
+  @UseGuards(CrispHookAuthGuard, RequireJsonBodyGuard)
   @ApiOperation({
     summary: 'Crisp web hook (website or plugin hooks)',
     description:
       'Acknowledges at once; replies to visitor text messages (message:send) are produced in the background. ' +
       'Learns the product user from session:set_data (user_id) and session:set_email. Everything else is acknowledged and ignored.',
   })
-  @ApiQuery({ name: 'key', required: true, description: 'CRISP_WEBHOOK_SECRET, as put in the hook URL' })
+  @ApiSecurity(SECURITY.crispKey)
   @ApiBody({
     schema: {
       type: 'object',
@@ -28,11 +29,9 @@ export class CrispWebhookController {
     },
   })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
-  @ApiResponse({ status: 400, description: 'Invalid JSON, or no event/data (the message names the field)' })
-  @ApiResponse({ status: 401, description: 'Wrong or missing key, or bad X-Crisp-Signature' })
-  @ApiResponse({ status: 503, description: 'Reply queue full or shutting down; Crisp should redeliver' })
-  async receive(@Body() body: Buffer): Promise<{ status: 'ok' }> {
-    await this.hooks.handle(parseCrispEnvelope(parseJsonBuffer(body)));
+  @ApiErrors(400, 401, 413, 503)
+  async receive(@Body() body: unknown): Promise<{ status: 'ok' }> {
+    await this.hooks.handle(parseCrispEnvelope(body));
     return { status: 'ok' };
   }
 }

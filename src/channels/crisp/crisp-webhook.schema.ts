@@ -1,11 +1,10 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
+import { MAX_EMAIL_CHARS, MAX_ID_CHARS } from '../../copilot/chat-limits';
 
-/** Longest visitor message handed to the copilot; Crisp's own limit is far above what a prompt should carry. */
-export const MAX_MESSAGE_CHARS = 4_000;
-const MAX_ID_CHARS = 200;
-
-const sessionId = z.string().trim().min(1).max(MAX_ID_CHARS);
+// Crisp session ids are `session_<uuid>`; anything else (control characters, spaces, lone surrogates) is refused here
+// rather than failing, retried as if Crisp were down, in the reply job.
+const sessionId = z.string().trim().min(1).max(MAX_ID_CHARS).regex(/^[\w.:-]+$/, 'must be a Crisp session id');
 
 /** Delivery envelope: `{ website_id, event, data, timestamp }`. Unknown fields are ignored. */
 export const crispEnvelopeSchema = z.object({
@@ -33,9 +32,15 @@ export const crispSetDataSchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
+/** `session:update_verify`: Crisp identity verification of the session (`is_verified`). */
+export const crispVerifySchema = z.object({
+  session_id: sessionId,
+  is_verified: z.boolean(),
+});
+
 export const crispSetEmailSchema = z.object({
   session_id: sessionId,
-  email: z.string().trim().min(3).max(320),
+  email: z.string().trim().min(3).max(MAX_EMAIL_CHARS),
 });
 
 /** Validates the envelope; 400 names the first bad field. */
@@ -49,17 +54,4 @@ export function parseCrispEnvelope(body: unknown): CrispEnvelope {
     throw new BadRequestException(`${field}: ${missing ? 'is required' : issue.message}`);
   }
   return res.data;
-}
-
-/** A product user id from session data: string or number, trimmed, bounded. */
-export function toUserId(value: unknown): string | undefined {
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const id = String(value).trim();
-  return id && id.length <= MAX_ID_CHARS ? id : undefined;
-}
-
-export function toEmail(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const email = value.trim();
-  return email.includes('@') && email.length <= 320 ? email : undefined;
 }

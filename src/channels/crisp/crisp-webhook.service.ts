@@ -2,34 +2,19 @@ import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs
 import { createHash } from 'node:crypto';
 import type { Counter } from 'prom-client';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
-import { CONVERSATION_STORE } from '../../copilot/copilot.constants';
-import type { ConversationStore } from '../../copilot/conversation-store.port';
+import { ConversationIdentityService } from '../../copilot/conversation-identity.service';
 import { MetricsService } from '../../observability/metrics.service';
-import { QueueUnavailableError, type JobQueue } from '../../queue/job-queue.port';
-import { JOB_QUEUE } from '../../queue/queue.constants';
-import { CRISP_DEDUPE_TTL_SECONDS, CRISP_DELIVERY_POLICY, CRISP_REPLY_JOB, type CrispDeliveryPolicy } from './crisp.constants';
-import { CrispUserResolver } from './crisp-user-resolver';
-import {
-  MAX_MESSAGE_CHARS,
-  crispMessageSchema,
-  crispSetDataSchema,
-  crispSetEmailSchema,
-  type CrispEnvelope,
-} from './crisp-webhook.schema';
-
-/** What a reply job carries; the user is resolved by the worker, off the request path. */
-export interface CrispReplyJob {
-  sessionId: string;
-  text: string;
-  fingerprint: string;
-}
+import { QueueUnavailableError } from '../../queue/job-queue.port';
+import { ReplyPipeline } from '../reply-pipeline.service';
+import { crispMessageSchema, crispSetDataSchema, crispSetEmailSchema, crispVerifySchema, type CrispEnvelope } from './crisp-webhook.schema';
 
 export type HookOutcome = 'queued' | 'duplicate' | 'ignored' | 'learned' | 'invalid' | 'other_website';
 
 /**
  * Routes authenticated hook events. Only a visitor's text message (`message:send`,
  * from "user") leads to a reply; operator messages (`message:received`), which
- * include our own replies, are ignored, so the bot never answers itself.
+ * include our own replies, are ignored, so the bot never answers itself. Session
+ * data and email teach the copilot who the visitor is.
  */
 @Injectable()
 export class CrispWebhookService {
@@ -37,11 +22,9 @@ export class CrispWebhookService {
   private readonly hooks: Counter<string>;
 
   constructor(
-    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
-    @Inject(CONVERSATION_STORE) private readonly conversations: ConversationStore,
-    @Inject(CRISP_DELIVERY_POLICY) private readonly policy: CrispDeliveryPolicy,
+    private readonly pipeline: ReplyPipeline,
+    private readonly identities: ConversationIdentityService,
     @Inject(crispConfig.KEY) private readonly cfg: ConfigOf<typeof crispConfig>,
-    private readonly users: CrispUserResolver,
     metrics: MetricsService,
   ) {
     this.hooks = metrics.counter({
@@ -68,13 +51,25 @@ export class CrispWebhookService {
       case 'session:set_data': {
         const res = crispSetDataSchema.safeParse(envelope.data);
         if (!res.success) return 'invalid';
-        this.users.rememberData(res.data.session_id, res.data.data);
+        const data = res.data.data;
+        await this.identities.remember('crisp', res.data.session_id, {
+          userId: data.user_id as string | undefined,
+          userToken: data.user_token as string | undefined,
+          email: data.email as string | undefined,
+        });
         return 'learned';
       }
       case 'session:set_email': {
         const res = crispSetEmailSchema.safeParse(envelope.data);
         if (!res.success) return 'invalid';
-        this.users.rememberEmail(res.data.session_id, res.data.email);
+        await this.identities.remember('crisp', res.data.session_id, { email: res.data.email });
+        return 'learned';
+      }
+      case 'session:update_verify': {
+        // Crisp identity verification: the session's email was (or is no longer) proven by the website's backend.
+        const res = crispVerifySchema.safeParse(envelope.data);
+        if (!res.success) return 'invalid';
+        await this.identities.remember('crisp', res.data.session_id, { emailVerified: res.data.is_verified });
         return 'learned';
       }
       default:
@@ -91,28 +86,13 @@ export class CrispWebhookService {
     const msg = res.data;
     if (msg.from !== 'user' || msg.type !== 'text') return 'ignored';
     if (typeof msg.content !== 'string' || msg.content.trim() === '') return 'ignored';
-
     const fingerprint = messageFingerprint(msg.fingerprint, msg.timestamp, msg.content);
-    const key = `crisp:${msg.session_id}:${fingerprint}`;
-    if (!(await this.conversations.claimOnce(key, CRISP_DEDUPE_TTL_SECONDS))) return 'duplicate';
-
-    const job: CrispReplyJob = { sessionId: msg.session_id, text: msg.content.slice(0, MAX_MESSAGE_CHARS), fingerprint };
     try {
-      await this.queue.enqueue(CRISP_REPLY_JOB, job, {
-        jobId: key,
-        attempts: this.policy.attempts,
-        backoff: { type: 'exponential', delayMs: this.policy.backoffMs, maxDelayMs: this.policy.maxBackoffMs },
-      });
+      return await this.pipeline.submit({ channel: 'crisp', conversationId: msg.session_id, text: msg.content, messageId: fingerprint, metadata: { fingerprint } });
     } catch (err) {
-      // Give the claim back so Crisp's redelivery of this hook can still get a reply.
-      await this.conversations.releaseClaim(key).catch(() => undefined);
-      if (err instanceof QueueUnavailableError) {
-        this.logger.warn({ sessionId: msg.session_id, reason: err.message }, 'crisp reply not queued; asking Crisp to redeliver');
-        throw new ServiceUnavailableException('Reply queue is unavailable; retry later');
-      }
+      if (err instanceof QueueUnavailableError) throw new ServiceUnavailableException('Reply queue is unavailable; retry later');
       throw err;
     }
-    return 'queued';
   }
 }
 

@@ -1,27 +1,26 @@
-import { Module } from '@nestjs/common';
-import { ActivityModule } from '../../activity/activity.module';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { CopilotModule } from '../../copilot/copilot.module';
-import { CRISP_DELIVERY_POLICY, DEFAULT_CRISP_DELIVERY_POLICY } from './crisp.constants';
+import { HealthRegistry } from '../../observability/health.registry';
+import { CrispAdapter } from './crisp.adapter';
 import { CrispApiClient } from './crisp-api.client';
 import { CrispHookAuthGuard } from './crisp-hook-auth.guard';
-import { CrispReplyWorker } from './crisp-reply.worker';
-import { CrispUserResolver } from './crisp-user-resolver';
 import { CrispWebhookController } from './crisp-webhook.controller';
 import { CrispWebhookService } from './crisp-webhook.service';
-import { CrispChannel } from './crisp.channel';
 
-/** CHANNELS=crisp: POST /crisp/hooks in, operator replies out through JOB_QUEUE. */
+/** CHANNELS=crisp: POST /crisp/hooks in, operator messages out through the reply pipeline. */
 @Module({
-  imports: [CopilotModule, ActivityModule],
+  imports: [CopilotModule],
   controllers: [CrispWebhookController],
-  providers: [
-    { provide: CRISP_DELIVERY_POLICY, useValue: DEFAULT_CRISP_DELIVERY_POLICY },
-    CrispApiClient,
-    CrispHookAuthGuard,
-    CrispUserResolver,
-    CrispWebhookService,
-    CrispReplyWorker,
-    CrispChannel,
-  ],
+  providers: [CrispApiClient, CrispHookAuthGuard, CrispWebhookService, CrispAdapter],
+  exports: [CrispAdapter],
 })
-export class CrispModule {}
+export class CrispModule implements OnModuleInit {
+  constructor(
+    private readonly crisp: CrispApiClient,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register('crisp', () => this.crisp.status());
+  }
+}

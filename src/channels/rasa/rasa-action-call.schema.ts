@@ -48,7 +48,7 @@ export function parseRasaActionCall(body: unknown): ParsedActionCall {
   return {
     ok: false,
     error: `Invalid body request: ${field} ${describe(issue)}`,
-    actionName: typeof raw === 'string' ? raw : undefined,
+    actionName: typeof raw === 'string' && raw.trim() ? raw.trim().slice(0, 200) : undefined,
   };
 }
 

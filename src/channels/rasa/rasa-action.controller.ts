@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, SECURITY } from '../../common/openapi.decorators';
 import { parseRasaActionCall } from './rasa-action-call.schema';
-import { RasaActionCallDto, RasaActionNameDto, RasaActionResponseDto, RasaHealthDto } from './rasa-action.dto';
+import { RasaActionCallDto, RasaActionNameDto, RasaActionResponseDto, RasaErrorDto, RasaHealthDto } from './rasa-action.dto';
 import { RasaActionTokenGuard } from './rasa-action-token.guard';
 import { RasaActionsService, UnknownRasaActionError, type RasaActionResponse } from './rasa-actions.service';
 import { RasaProtocolException, RasaProtocolExceptionFilter } from './rasa-protocol.exception';
@@ -16,17 +17,20 @@ export class RasaActionController {
   @Post('webhook')
   @HttpCode(200)
   @UseGuards(RasaActionTokenGuard)
-  @ApiBearerAuth()
-  @ApiQuery({ name: 'token', required: false, description: 'RASA_ACTION_TOKEN, for Rasa endpoint configs that send `token:`' })
+  @ApiSecurity(SECURITY.rasaToken)
+  @ApiSecurity(SECURITY.rasaTokenQuery)
   @ApiOperation({ summary: 'Run a custom action (Rasa action call); bodies may be zlib-deflated (Content-Encoding: deflate)' })
   @ApiBody({ type: RasaActionCallDto })
   @ApiResponse({ status: 200, type: RasaActionResponseDto, description: 'Always 200 once the action is known; failures answer with fallback text' })
-  @ApiResponse({ status: 400, description: '`{error}`: the body is not a Rasa action call' })
-  @ApiResponse({ status: 401, description: 'RASA_ACTION_TOKEN is set and the call did not carry it' })
-  @ApiResponse({ status: 404, description: '`{error, action_name}`: no such action' })
+  @ApiResponse({ status: 400, type: RasaErrorDto, description: 'The body is not a Rasa action call (`action_name` when the call named one)' })
+  @ApiResponse({ status: 404, type: RasaErrorDto, description: 'No such action' })
+  @ApiErrors(401, 413)
   async webhook(@Body() body: unknown): Promise<RasaActionResponse> {
     const parsed = parseRasaActionCall(body);
-    if (!parsed.ok) throw new RasaProtocolException(HttpStatus.BAD_REQUEST, { error: parsed.error });
+    // Rasa reads `action_name` from a 400 to reject the action cleanly; without it Rasa itself raises.
+    if (!parsed.ok) {
+      throw new RasaProtocolException(HttpStatus.BAD_REQUEST, { error: parsed.error, ...(parsed.actionName ? { action_name: parsed.actionName } : {}) });
+    }
     try {
       return await this.actions.run(parsed.call);
     } catch (err) {
@@ -46,7 +50,9 @@ export class RasaActionController {
 
   @Get('actions')
   @UseGuards(RasaActionTokenGuard)
-  @ApiBearerAuth()
+  @ApiSecurity(SECURITY.rasaToken)
+  @ApiSecurity(SECURITY.rasaTokenQuery)
+  @ApiErrors(401)
   @ApiOperation({ summary: 'The custom actions this service runs' })
   @ApiResponse({ status: 200, type: [RasaActionNameDto] })
   list(): RasaActionNameDto[] {

@@ -59,3 +59,11 @@ export class RasaHealthDto {
   @ApiProperty({ example: 'ok' })
   status!: string;
 }
+
+export class RasaErrorDto {
+  @ApiProperty({ example: "No registered action found for name 'action_x'." })
+  error!: string;
+
+  @ApiPropertyOptional({ example: 'action_x', description: 'The action the call named (Rasa reads it on a 400 to reject the action cleanly)' })
+  action_name?: string;
+}

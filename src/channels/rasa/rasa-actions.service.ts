@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import { SESSION_STORE } from '../../activity/activity.constants';
-import type { SessionStore } from '../../activity/session-store/session-store.port';
-import { llmConfig, type ConfigOf } from '../../config/config.namespaces';
+import { errorMessage } from '../../common/text';
 import { CopilotService } from '../../copilot/copilot.service';
-import type { ChatTurn, CopilotReply } from '../../copilot/copilot.types';
+import { IdentityVerifier } from '../../copilot/identity-verifier';
+import { identityConfig, type ConfigOf } from '../../config/config.namespaces';
+import type { ChatTurn } from '../../copilot/copilot.types';
 import { MetricsService } from '../../observability/metrics.service';
-import { RASA_DEADLINE_MARGIN_MS } from './rasa.constants';
 import type { RasaActionCall } from './rasa-action-call.schema';
 import { RASA_ACTIONS, type RasaActionDefinition } from './rasa-actions.definitions';
 import { turnSourceFrom, type RasaTurnSource } from './rasa-tracker';
@@ -26,8 +25,6 @@ export class UnknownRasaActionError extends Error {
 
 type Outcome = 'ok' | 'no_activity' | 'fallback' | 'timeout' | 'error' | 'empty_message';
 
-class DeadlineExceeded extends Error {}
-
 /**
  * Runs the custom actions Rasa calls: maps the tracker to a ChatTurn, asks the
  * copilot, and always answers with something the user can read. Rasa shows
@@ -38,15 +35,13 @@ export class RasaActionsService {
   private readonly logger = new Logger(RasaActionsService.name);
   private readonly actions = new Map<string, RasaActionDefinition>(RASA_ACTIONS.map((a) => [a.name, a]));
   private readonly runs: Counter<string>;
-  private readonly deadlineMs: number;
 
   constructor(
     private readonly copilot: CopilotService,
-    @Inject(SESSION_STORE) private readonly sessions: SessionStore,
-    @Inject(llmConfig.KEY) llm: ConfigOf<typeof llmConfig>,
+    private readonly verifier: IdentityVerifier,
+    @Inject(identityConfig.KEY) private readonly identity: ConfigOf<typeof identityConfig>,
     metrics: MetricsService,
   ) {
-    this.deadlineMs = llm.timeoutMs + RASA_DEADLINE_MARGIN_MS;
     this.runs = metrics.counter({
       name: 'rasa_actions_total',
       help: 'Rasa custom action runs by action and outcome',
@@ -58,10 +53,6 @@ export class RasaActionsService {
     return [...this.actions.keys()];
   }
 
-  has(name: string): boolean {
-    return this.actions.has(name);
-  }
-
   /** Throws UnknownRasaActionError for a name we do not serve; never throws otherwise. */
   async run(call: RasaActionCall): Promise<RasaActionResponse> {
     const action = this.actions.get(call.next_action);
@@ -69,11 +60,11 @@ export class RasaActionsService {
     let source: RasaTurnSource | undefined;
     let result: { text: string; outcome: Outcome };
     try {
-      source = turnSourceFrom(call);
+      source = this.trusted(turnSourceFrom(call, { senderIsUserId: this.identity.rasaSenderIsUserId }));
       result = await this.answer(action, source);
     } catch (err) {
       // answer() handles copilot failures; this is the last line so Rasa never gets a 500.
-      this.logger.error({ action: action.name, err: err instanceof Error ? err.message : String(err) }, 'rasa action failed');
+      this.logger.error({ action: action.name, err: errorMessage(err) }, 'rasa action failed');
       result = { text: action.failureText, outcome: 'error' };
     }
     this.runs.inc({ action: action.name, outcome: result.outcome });
@@ -89,25 +80,30 @@ export class RasaActionsService {
     if (!question) return { text: action.nothingToGoOnText, outcome: 'empty_message' };
     try {
       // Recap and page help mean nothing without activity: skip the model call entirely.
-      if (action.needsActivity && !(await this.hasActivity(source))) return { text: action.nothingToGoOnText, outcome: 'no_activity' };
-      const reply = await this.withDeadline(this.copilot.reply(this.toTurn(action, source, question)));
-      if (reply.fallback) return { text: action.failureText, outcome: 'fallback' };
+      if (action.needsActivity && !(source.userId && (await this.copilot.hasActivity(source.userId, source.productId)))) {
+        return { text: action.nothingToGoOnText, outcome: 'no_activity' };
+      }
+      // Rasa waits for the answer with the user watching: past the deadline, the fallback text.
+      const reply = await this.copilot.reply(this.toTurn(action, source, question), { withinMs: this.copilot.replyDeadlineMs });
+      if (reply.fallback) {
+        const timedOut = reply.fallbackReason === 'deadline';
+        if (timedOut) this.logger.warn({ action: action.name, conversationId: source.conversationId, deadlineMs: this.copilot.replyDeadlineMs }, 'rasa action fell back: deadline');
+        return { text: action.failureText, outcome: timedOut ? 'timeout' : 'fallback' };
+      }
       if (action.needsActivity && !reply.hasActivity) return { text: action.nothingToGoOnText, outcome: 'no_activity' };
       return { text: reply.reply, outcome: 'ok' };
     } catch (err) {
-      const timedOut = err instanceof DeadlineExceeded;
-      this.logger.warn(
-        {
-          action: action.name,
-          conversationId: source.conversationId,
-          reason: timedOut ? 'deadline' : 'error',
-          deadlineMs: this.deadlineMs,
-          err: err instanceof Error ? err.message : String(err),
-        },
-        'rasa action fell back',
-      );
-      return { text: action.failureText, outcome: timedOut ? 'timeout' : 'error' };
+      this.logger.warn({ action: action.name, conversationId: source.conversationId, reason: 'error', err: errorMessage(err) }, 'rasa action fell back');
+      return { text: action.failureText, outcome: 'error' };
     }
+  }
+
+  /** The widget's claimed user id, kept only when the identity verifier trusts it (else: no one's activity). */
+  private trusted(source: RasaTurnSource): RasaTurnSource {
+    if (!source.userId || source.userIdFrom === 'sender_id') return source;
+    if (this.verifier.trustUserId('rasa', source.userId, source.userToken)) return source;
+    this.logger.warn({ conversationId: source.conversationId, userIdFrom: source.userIdFrom }, 'claimed user id not trusted (missing or invalid user token); answering without activity');
+    return { ...source, userId: undefined, userIdFrom: 'none' };
   }
 
   private toTurn(action: RasaActionDefinition, source: RasaTurnSource, text: string): ChatTurn {
@@ -121,24 +117,5 @@ export class RasaActionsService {
       text,
       metadata: { rasaAction: action.name },
     };
-  }
-
-  private async hasActivity(source: RasaTurnSource): Promise<boolean> {
-    const activity = await this.sessions.getUserActivity(source.userId, { productId: source.productId });
-    return (activity?.sessions ?? []).some((s) => Boolean(s.summary) || s.actions.length > 0);
-  }
-
-  /**
-   * Rasa waits for the answer with the user watching: past the deadline we answer
-   * with the fallback text. The copilot call keeps running and records its turn.
-   */
-  private withDeadline(work: Promise<CopilotReply>): Promise<CopilotReply> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlineExceeded(`no reply within ${this.deadlineMs} ms`)), this.deadlineMs);
-      timer.unref();
-    });
-    work.catch(() => undefined);
-    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
   }
 }

@@ -8,16 +8,17 @@ const call = (metadata: unknown, extra: Record<string, unknown> = {}): RasaActio
 };
 
 describe('turnSourceFrom', () => {
-  it('prefers metadata.customData.userId, then metadata.userId, then sender_id', () => {
-    expect(turnSourceFrom(call({ customData: { userId: 'a' }, userId: 'b' }))).toMatchObject({ userId: 'a', userIdFrom: 'metadata.customData.userId' });
-    expect(turnSourceFrom(call({ customData: {}, userId: 'b' }))).toMatchObject({ userId: 'b', userIdFrom: 'metadata.userId' });
-    expect(turnSourceFrom(call({ customData: { userId: ' ' }, userId: null }))).toMatchObject({ userId: 'sender-1', userIdFrom: 'sender_id' });
-    expect(turnSourceFrom(call(null))).toMatchObject({ userId: 'sender-1', conversationId: 'sender-1', text: 'hi' });
+  it('prefers metadata.customData.userId, then metadata.userId; sender_id only when the deployment says it is the user id', () => {
+    expect(turnSourceFrom(call({ customData: { userId: 'a', userToken: 'ta' }, userId: 'b' }))).toMatchObject({ userId: 'a', userToken: 'ta', userIdFrom: 'metadata.customData.userId' });
+    expect(turnSourceFrom(call({ customData: {}, userId: 'b', userToken: 'tb' }))).toMatchObject({ userId: 'b', userToken: 'tb', userIdFrom: 'metadata.userId' });
+    expect(turnSourceFrom(call({ customData: { userId: ' ' }, userId: null }))).toMatchObject({ userId: undefined, userIdFrom: 'none' });
+    expect(turnSourceFrom(call({ customData: { userId: ' ' }, userId: null }), { senderIsUserId: true })).toMatchObject({ userId: 'sender-1', userIdFrom: 'sender_id' });
+    expect(turnSourceFrom(call(null))).toMatchObject({ userId: undefined, conversationId: 'sender-1', text: 'hi' });
   });
 
   it('ignores ids that are not plain strings or numbers, or too long', () => {
-    expect(turnSourceFrom(call({ customData: { userId: { $ne: 1 } } })).userId).toBe('sender-1');
-    expect(turnSourceFrom(call({ userId: 'x'.repeat(201) })).userId).toBe('sender-1');
+    expect(turnSourceFrom(call({ customData: { userId: { $ne: 1 } } })).userId).toBeUndefined();
+    expect(turnSourceFrom(call({ userId: 'x'.repeat(201) })).userId).toBeUndefined();
     expect(turnSourceFrom(call({ userId: 42 })).userId).toBe('42');
   });
 
@@ -28,7 +29,7 @@ describe('turnSourceFrom', () => {
     });
     if (!parsed.ok) throw new Error(parsed.error);
     expect(turnSourceFrom(parsed.call)).toEqual({
-      conversationId: 'from-tracker', userId: 'u', userIdFrom: 'metadata.customData.userId', productId: 'acme', sessionId: 's1', text: '',
+      conversationId: 'from-tracker', userId: 'u', userToken: undefined, userIdFrom: 'metadata.customData.userId', productId: 'acme', sessionId: 's1', text: '',
     });
   });
 });

@@ -1,22 +1,23 @@
-import { MAX_MESSAGE_CHARS } from '../rest/chat.dto';
-import { MAX_ID_CHARS } from './rasa.constants';
+import { isRecord } from '../../common/text';
+import { MAX_ID_CHARS, MAX_MESSAGE_CHARS } from '../../copilot/chat-limits';
 import type { RasaActionCall } from './rasa-action-call.schema';
 
 export interface RasaTurnSource {
   /** Rasa's sender_id: one Rasa conversation. */
   conversationId: string;
-  /** The product user whose activity grounds the reply. */
-  userId: string;
+  /** The product user the widget claims (verified with `userToken` before it grounds a reply). */
+  userId?: string;
+  /** hex(HMAC-SHA256(USER_TOKEN_SECRET, userId)) from the widget's metadata, when sent. */
+  userToken?: string;
   /** Where the user id came from, for logs. */
-  userIdFrom: 'metadata.customData.userId' | 'metadata.userId' | 'sender_id';
+  userIdFrom: 'metadata.customData.userId' | 'metadata.userId' | 'sender_id' | 'none';
   productId?: string;
   sessionId?: string;
   /** The user's latest message, trimmed and capped (empty when Rasa had none, e.g. a triggered intent). */
   text: string;
 }
 
-const asRecord = (v: unknown): Record<string, unknown> | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+const asRecord = (v: unknown): Record<string, unknown> | undefined => (isRecord(v) ? v : undefined);
 
 /** An id from metadata: widgets send strings, some send numbers; anything else is ignored. */
 function idFrom(v: unknown): string | undefined {
@@ -26,10 +27,11 @@ function idFrom(v: unknown): string | undefined {
 
 /**
  * Reads who is asking and what from Rasa's tracker. The user id comes from the
- * message metadata the widget sent (customData.userId, then userId), and only then
- * from sender_id: without metadata, sender_id is usually a random socket id.
+ * message metadata the widget sent (customData.userId, then userId); sender_id is
+ * taken for a user id only when RASA_SENDER_IS_USER_ID says the deployment sets it so
+ * (without metadata it is usually a random socket id, and anyone can choose it).
  */
-export function turnSourceFrom(call: RasaActionCall): RasaTurnSource {
+export function turnSourceFrom(call: RasaActionCall, opts: { senderIsUserId?: boolean } = {}): RasaTurnSource {
   const conversationId = (call.sender_id?.trim() || call.tracker.sender_id?.trim()) as string;
   const latest = call.tracker.latest_message ?? undefined;
   const metadata = asRecord(latest?.metadata) ?? {};
@@ -41,11 +43,15 @@ export function turnSourceFrom(call: RasaActionCall): RasaTurnSource {
     ? [fromCustom, 'metadata.customData.userId' as const]
     : fromMeta
       ? [fromMeta, 'metadata.userId' as const]
-      : [conversationId.slice(0, MAX_ID_CHARS), 'sender_id' as const];
+      : opts.senderIsUserId && conversationId.length <= MAX_ID_CHARS
+        ? [conversationId, 'sender_id' as const]
+        : [undefined, 'none' as const];
+  const token = fromCustom ? custom.userToken : fromMeta ? metadata.userToken : undefined;
 
   return {
     conversationId,
     userId,
+    userToken: typeof token === 'string' ? token : undefined,
     userIdFrom,
     productId: idFrom(custom.productId) ?? idFrom(metadata.productId),
     sessionId: idFrom(custom.sessionId) ?? idFrom(metadata.sessionId),

@@ -1,14 +1,14 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiKeyAuth } from '../../common/openapi.decorators';
 import { randomUUID } from 'node:crypto';
 import { ApiKeyGuard } from '../../common/api-key.guard';
 import { CopilotService } from '../../copilot/copilot.service';
 import { ChatThrottlerGuard } from '../../common/rate-limit/chat-throttler.guard';
 import { ChatRequestDto, ChatResponseDto } from './chat.dto';
-import { chatValidationPipe } from './chat-validation.pipe';
 
 @ApiTags('chat')
-@ApiBearerAuth()
+@ApiKeyAuth({ rateLimited: true })
 @UseGuards(ApiKeyGuard, ChatThrottlerGuard)
 @Controller('v1/chat')
 export class ChatController {
@@ -18,10 +18,8 @@ export class ChatController {
   @HttpCode(200)
   @ApiOperation({ summary: "Ask the copilot; the reply is grounded in the user's recent activity" })
   @ApiResponse({ status: 200, type: ChatResponseDto })
-  @ApiResponse({ status: 400, description: 'A field is missing or invalid (the message names it)' })
-  @ApiResponse({ status: 401, description: 'Missing or invalid API key' })
-  @ApiResponse({ status: 429, description: 'Too many requests for this user; see Retry-After' })
-  async chat(@Body(chatValidationPipe()) body: ChatRequestDto): Promise<ChatResponseDto> {
+  @ApiErrors(400, 413)
+  async chat(@Body() body: ChatRequestDto): Promise<ChatResponseDto> {
     const conversationId = body.conversationId ?? randomUUID();
     const res = await this.copilot.reply({
       channel: 'rest',

@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-
-export const MAX_MESSAGE_CHARS = 4_000;
-const MAX_ID_CHARS = 200;
+import { MAX_EMAIL_CHARS, MAX_ID_CHARS, MAX_MESSAGE_CHARS } from '../../copilot/chat-limits';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -44,7 +42,7 @@ export class ChatRequestDto {
 
   @ApiPropertyOptional({ description: 'The user\'s email; gives the copilot a first name to greet', example: 'jane.doe@example.com' })
   @IsOptional()
-  @MaxLength(320)
+  @MaxLength(MAX_EMAIL_CHARS)
   @IsEmail()
   email?: string;
 }

@@ -1,14 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CopilotModule } from '../../copilot/copilot.module';
-import { BridgeModule } from '../rasa/bridge/bridge.module';
 import { ChatRateLimitModule } from '../../common/rate-limit/chat-rate-limit.module';
+import { CopilotModule } from '../../copilot/copilot.module';
 import { ChatController } from './chat.controller';
-import { RestChannel } from './rest.channel';
 
-/** CHANNELS=rest: POST /v1/chat, plus the /reply bridge. */
+/** CHANNELS=rest: POST /v1/chat, request/response. */
 @Module({
-  imports: [CopilotModule, ChatRateLimitModule, BridgeModule],
+  imports: [CopilotModule, ChatRateLimitModule],
   controllers: [ChatController],
-  providers: [RestChannel],
 })
 export class RestChannelModule {}

@@ -1,13 +1,12 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { LlmProvider, LlmRequest, LlmResponse } from '../llm.port';
-import { callWithDeadline } from '../llm-errors';
+import { toProviderError } from '../llm-errors';
 
 export interface AnthropicProviderOptions {
   apiKey: string;
   baseUrl?: string;
   model: string;
   maxTokens: number;
-  timeoutMs: number;
 }
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -15,7 +14,8 @@ const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /**
  * Messages API over the official `@anthropic-ai/sdk` client; the system prompt goes
  * in `system`, not in messages. No `temperature`: the current Messages API (and this
- * SDK major) has dropped sampling parameters, and sending one is rejected.
+ * SDK major) has dropped sampling parameters, and sending one is rejected. Deadlines
+ * and retries belong to ResilientLlm: this provider only honours `request.signal`.
  */
 export class AnthropicProvider implements LlmProvider {
   readonly name = 'anthropic';
@@ -29,23 +29,24 @@ export class AnthropicProvider implements LlmProvider {
       baseURL: opts.baseUrl ?? DEFAULT_BASE_URL,
       // Retries belong to ResilientLlm alone.
       maxRetries: 0,
-      timeout: opts.timeoutMs,
     });
   }
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
-    const timeoutMs = request.timeoutMs ?? this.opts.timeoutMs;
-    const res = await callWithDeadline(timeoutMs, request.signal, (signal) =>
-      this.client.messages.create(
+    let res: Anthropic.Messages.Message;
+    try {
+      res = await this.client.messages.create(
         {
           model: this.opts.model,
           system: request.system,
           max_tokens: request.maxTokens ?? this.opts.maxTokens,
           messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
         },
-        { signal, timeout: timeoutMs },
-      ),
-    );
+        { signal: request.signal },
+      );
+    } catch (err) {
+      throw toProviderError(err, request.signal);
+    }
     const text = res.content
       .map((block) => (block.type === 'text' ? block.text : ''))
       .join('')

@@ -18,7 +18,7 @@ describe('OpenAiProvider (real openai client against a local OpenAI-compatible s
   let provider: OpenAiProvider;
   beforeAll(async () => {
     await fake.start();
-    provider = new OpenAiProvider({ apiKey: 'sk-test', baseUrl: fake.url, model: 'gpt-test', temperature: 0.3, maxTokens: 512, timeoutMs: 5_000 });
+    provider = new OpenAiProvider({ apiKey: 'sk-test', baseUrl: fake.url, model: 'gpt-test', temperature: 0.3, maxTokens: 512 });
   });
   afterAll(() => fake.stop());
   beforeEach(() => {
@@ -61,13 +61,20 @@ describe('OpenAiProvider (real openai client against a local OpenAI-compatible s
   });
 
   it('maps a refused connection to network', async () => {
-    const dead = new OpenAiProvider({ apiKey: 'k', baseUrl: 'http://127.0.0.1:1/v1', model: 'm', temperature: 0, maxTokens: 8, timeoutMs: 2_000 });
+    const dead = new OpenAiProvider({ apiKey: 'k', baseUrl: 'http://127.0.0.1:1/v1', model: 'm', temperature: 0, maxTokens: 8 });
     await expect(dead.complete(request)).rejects.toMatchObject({ reason: 'network' });
   });
 
-  it('times out on a hung server after timeoutMs', async () => {
+  it('reports a hung server cut off by a timeout signal as a timeout (the deadline itself is ResilientLlm\'s)', async () => {
     fake.respondInOrder({ hang: true });
-    await expect(provider.complete({ ...request, timeoutMs: 150 })).rejects.toMatchObject({ reason: 'timeout' });
+    await expect(provider.complete({ ...request, signal: AbortSignal.timeout(150) })).rejects.toMatchObject({ reason: 'timeout' });
+  });
+
+  it('reports a caller abort as such, not as a timeout', async () => {
+    fake.respondInOrder({ hang: true });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(provider.complete({ ...request, signal: controller.signal })).rejects.toMatchObject({ reason: 'unknown' });
   });
 });
 
@@ -76,7 +83,7 @@ describe('AnthropicProvider (real @anthropic-ai/sdk client against a local Messa
   let provider: AnthropicProvider;
   beforeAll(async () => {
     await fake.start();
-    provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseUrl: fake.url, model: 'claude-test', maxTokens: 256, timeoutMs: 5_000 });
+    provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseUrl: fake.url, model: 'claude-test', maxTokens: 256 });
   });
   afterAll(() => fake.stop());
   beforeEach(() => {
@@ -103,8 +110,8 @@ describe('AnthropicProvider (real @anthropic-ai/sdk client against a local Messa
     expect(fake.messageRequests()).toHaveLength(1);
   });
 
-  it('times out on a hung server', async () => {
+  it('reports a hung server cut off by a timeout signal as a timeout', async () => {
     fake.respondInOrder({ hang: true });
-    await expect(provider.complete({ ...request, timeoutMs: 150 })).rejects.toMatchObject({ reason: 'timeout' });
+    await expect(provider.complete({ ...request, signal: AbortSignal.timeout(150) })).rejects.toMatchObject({ reason: 'timeout' });
   });
 });

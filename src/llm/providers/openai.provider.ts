@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { LlmProvider, LlmRequest, LlmResponse } from '../llm.port';
-import { callWithDeadline, LlmProviderError } from '../llm-errors';
+import { LlmProviderError, toProviderError } from '../llm-errors';
 
 export interface OpenAiProviderOptions {
   apiKey: string;
@@ -9,12 +9,14 @@ export interface OpenAiProviderOptions {
   model: string;
   temperature: number;
   maxTokens: number;
-  timeoutMs: number;
 }
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
-/** Chat Completions over the official `openai` client. */
+/**
+ * Chat Completions over the official `openai` client. Deadlines, retries and the
+ * breaker belong to ResilientLlm: this provider only honours `request.signal`.
+ */
 export class OpenAiProvider implements LlmProvider {
   readonly name = 'openai';
   private readonly client: OpenAI;
@@ -28,23 +30,24 @@ export class OpenAiProvider implements LlmProvider {
       project: null,
       // Retries belong to ResilientLlm alone; SDK retries would multiply them and hide failures from the breaker.
       maxRetries: 0,
-      timeout: opts.timeoutMs,
     });
   }
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
-    const timeoutMs = request.timeoutMs ?? this.opts.timeoutMs;
-    const res = await callWithDeadline(timeoutMs, request.signal, (signal) =>
-      this.client.chat.completions.create(
+    let res: OpenAI.Chat.Completions.ChatCompletion;
+    try {
+      res = await this.client.chat.completions.create(
         {
           model: this.opts.model,
           temperature: request.temperature ?? this.opts.temperature,
           max_tokens: request.maxTokens ?? this.opts.maxTokens,
           messages: [{ role: 'system', content: request.system }, ...request.messages.map((m) => ({ role: m.role, content: m.content }))],
         },
-        { signal, timeout: timeoutMs },
-      ),
-    );
+        { signal: request.signal },
+      );
+    } catch (err) {
+      throw toProviderError(err, request.signal);
+    }
     const choice = res.choices?.[0];
     if (!choice) throw new LlmProviderError('server_error', 'the model returned no choices');
     return {

@@ -96,10 +96,22 @@ describe('ConnectorSseClient (against a local SSE server)', () => {
       expect(server.attempts[i].at - server.attempts[i - 1].at).toBeGreaterThanOrEqual(disconnects[i - 1].retryInMs - 2);
     }
     await until(() => client!.state === 'connected', 5_000, 'connected');
+    // Data proves the connection; only then does the backoff start over.
+    conn.heartbeat();
+    await until(() => frames.length > 0, 5_000, 'heartbeat read');
     conn.destroy();
     await server.connection(2);
     expect(disconnects[5]).toMatchObject({ retryInMs: 20, attempt: 0 });
     expect(client!.reconnects).toBe(6);
+  });
+
+  it('a connector that answers 200 and hangs up at once is not redialled at the first delay forever: the backoff keeps growing and it reports flapping', async () => {
+    server.respondInOrder({ stream: true, endAfterMs: 0 }, { stream: true, endAfterMs: 0 }, { stream: true, endAfterMs: 0 }, { stream: true, endAfterMs: 0 }, { status: 503 });
+    startClient();
+    await server.waitForAttempts(5, 10_000);
+    await until(() => disconnects.length >= 4, 5_000, 'four disconnects');
+    expect(disconnects.slice(0, 4).map((d) => d.retryInMs)).toEqual([20, 40, 80, 160]);
+    expect(client!.flaps).toBeGreaterThanOrEqual(4);
   });
 
   it('adds 0–10 % jitter on top of the backoff', async () => {

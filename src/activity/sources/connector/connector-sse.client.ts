@@ -1,4 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { exponentialBackoff, nthDelay } from '../../../common/backoff';
 
 export type StreamState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'stopped';
 
@@ -25,6 +26,8 @@ export interface SseClientTimings {
   permanentFailureRetryMs: number;
   /** Longest unterminated frame kept in memory before the connection is dropped. */
   maxFrameChars: number;
+  /** A connection that carried no data counts as established (resetting the backoff) once it has held this long. */
+  stableConnectionMs: number;
 }
 
 export const DEFAULT_SSE_TIMINGS: SseClientTimings = {
@@ -35,6 +38,7 @@ export const DEFAULT_SSE_TIMINGS: SseClientTimings = {
   connectTimeoutMs: 10_000,
   permanentFailureRetryMs: 5 * 60_000,
   maxFrameChars: 4 * 1024 * 1024,
+  stableConnectionMs: 30_000,
 };
 
 /** Answers the connector gives before the stream starts when the configuration is wrong. */
@@ -68,11 +72,10 @@ export interface SseClientOptions {
   random?: () => number;
 }
 
-/** Reconnect delay for the n-th consecutive failure (1-based): 1, 2, 4, 8, 16, 30, 30 … s plus jitter. */
+/** Reconnect delay for the n-th consecutive failure (1-based): 1, 2, 4, 8, 16, 30, 30 … s plus jitter (cockatiel's exponential backoff). */
 export function backoffDelayMs(attempt: number, t: Pick<SseClientTimings, 'initialBackoffMs' | 'maxBackoffMs' | 'jitterRatio'>, random: () => number = Math.random): number {
-  const exp = Math.min(Math.max(attempt, 1) - 1, 30);
-  const base = Math.min(t.initialBackoffMs * 2 ** exp, t.maxBackoffMs);
-  return Math.round(base + base * t.jitterRatio * random());
+  const backoff = exponentialBackoff({ initialMs: t.initialBackoffMs, maxMs: t.maxBackoffMs, jitterRatio: t.jitterRatio, jitterAboveMax: true, random });
+  return nthDelay(backoff, Math.min(Math.max(attempt, 1), 31));
 }
 
 class ClientAbort extends Error {
@@ -99,6 +102,8 @@ export class ConnectorSseClient {
   private wake?: () => void;
   private loop?: Promise<void>;
   private consecutiveFailures = 0;
+  /** Connections in a row that opened, then closed before any data arrived (a flapping connector). */
+  private shortLived = 0;
   private reconnectCount = 0;
 
   constructor(
@@ -111,6 +116,11 @@ export class ConnectorSseClient {
 
   get state(): StreamState {
     return this.current;
+  }
+
+  /** Consecutive connections that opened and closed without any data: the connector is flapping. */
+  get flaps(): number {
+    return this.shortLived;
   }
 
   /** Reconnection attempts scheduled since start (after drops and failures). */
@@ -142,7 +152,13 @@ export class ConnectorSseClient {
         retryInMs = this.timings.permanentFailureRetryMs;
         this.setState('failed');
       } else {
-        if (!outcome.established) this.consecutiveFailures++;
+        if (outcome.established) {
+          this.consecutiveFailures = 0;
+          this.shortLived = 0;
+        } else {
+          this.consecutiveFailures++;
+          if (outcome.reason === 'ended' || outcome.reason === 'network_error') this.shortLived++;
+        }
         retryInMs = backoffDelayMs(Math.max(this.consecutiveFailures, 1), this.timings, this.random);
         this.setState('reconnecting');
       }
@@ -181,7 +197,11 @@ export class ConnectorSseClient {
       return { reason: 'not_event_stream', status: res.status, detail: `content-type "${contentType.slice(0, 80)}"`, permanent: false, established: false };
     }
 
-    this.consecutiveFailures = 0;
+    // A 200 alone proves little: a connector that answers and hangs up at once would be redialled every
+    // second forever. The backoff resets only once data arrived or the connection held for a while.
+    const openedAt = Date.now();
+    let sawData = false;
+    const proven = () => sawData || Date.now() - openedAt >= t.stableConnectionMs;
     this.setState('connected');
     this.safeHook(() => this.hooks.onConnected?.());
 
@@ -203,13 +223,18 @@ export class ConnectorSseClient {
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) return { reason: 'ended', permanent: false, established: true };
+        if (done) return { reason: 'ended', permanent: false, established: proven() };
         // Any bytes at all (frames, heartbeats, comments) prove the connection is alive.
+        if (value && value.length > 0 && !sawData) {
+          sawData = true;
+          // Proven: health stops reporting flapping now, not when this connection ends.
+          this.shortLived = 0;
+        }
         armIdle();
         if (!controller.signal.aborted) parser.feed(decoder.decode(value, { stream: true }));
       }
     } catch (err) {
-      return this.failed(controller, err, true);
+      return this.failed(controller, err, proven());
     } finally {
       clearTimeout(idleTimer);
       if (!controller.signal.aborted) controller.abort(new ClientAbort('ended'));

@@ -1,5 +1,5 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { RawBodyRequest } from '../../../common/raw-body';
+import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException, type RawBodyRequest } from '@nestjs/common';
+import type { Request } from 'express';
 import { safeEqual, verifySha256Signature } from '../../../common/secrets';
 import { sourcesConfig, type ConfigOf } from '../../../config/config.namespaces';
 import { IngestStats } from '../../ingest-stats.service';
@@ -19,13 +19,12 @@ export class PosthogSecretGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     const secret = this.cfg.posthogWebhookSecret;
     if (!secret) return true;
-    const req = ctx.switchToHttp().getRequest<RawBodyRequest>();
+    const req = ctx.switchToHttp().getRequest<RawBodyRequest<Request>>();
     const raw = req.headers['x-posthog-secret'];
     const header = typeof raw === 'string' ? raw.trim() : undefined;
-    const body = Buffer.isBuffer(req.body) ? req.body : req.rawBody;
     // Evaluate both so the time taken does not depend on which form was sent.
     const plain = safeEqual(header, secret);
-    const signed = verifySha256Signature(secret, body, header);
+    const signed = verifySha256Signature(secret, req.rawBody, header);
     if (plain || signed) return true;
     this.stats.recordRejected('posthog', 'bad_secret');
     throw new UnauthorizedException('Invalid secret');

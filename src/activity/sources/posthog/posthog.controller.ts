@@ -1,7 +1,9 @@
 import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, SECURITY } from '../../../common/openapi.decorators';
 import { SkipThrottle } from '@nestjs/throttler';
-import { parseJsonBuffer } from '../../../common/json-body';
+import { RequireJsonBodyGuard } from '../../../common/require-json-body.guard';
+import { InvalidBodyHooks } from '../../../observability/invalid-body.hooks';
 import { IngestStats } from '../../ingest-stats.service';
 import { PosthogIngestService } from './posthog-ingest.service';
 import { PosthogSecretGuard } from './posthog-secret.guard';
@@ -14,30 +16,25 @@ export class PosthogController {
   constructor(
     private readonly posthog: PosthogIngestService,
     private readonly stats: IngestStats,
-  ) {}
+    invalidBodies: InvalidBodyHooks,
+  ) {
+    invalidBodies.on('/v1/activity/posthog', (reason) => stats.recordRejected('posthog', reason));
+  }
 
   @Post()
   @HttpCode(202)
-  @UseGuards(PosthogSecretGuard)
+  @UseGuards(PosthogSecretGuard, RequireJsonBodyGuard)
   @ApiOperation({
     summary: 'PostHog destination: autocapture, pageviews and custom events become actions',
     description: 'Body: the flat Hog-function body, PostHog\'s default webhook body {"event": {...}, "person": {...}}, or {"batch": [...]}.',
   })
-  @ApiHeader({ name: 'X-PostHog-Secret', description: 'POSTHOG_WEBHOOK_SECRET, or sha256=<hex HMAC-SHA256 of the raw body>' })
+  @ApiSecurity(SECURITY.posthogSecret)
   @ApiBody({ type: PosthogFlatEventDto })
   @ApiResponse({ status: 202, type: PosthogAcceptedDto })
-  @ApiResponse({ status: 400, description: 'Invalid JSON or not a PostHog event shape' })
-  @ApiResponse({ status: 401, description: 'Missing or wrong X-PostHog-Secret' })
-  receive(@Body() body: Buffer): PosthogAcceptedDto {
-    let parsed: unknown;
+  @ApiErrors(400, 401, 413)
+  async receive(@Body() body: unknown): Promise<PosthogAcceptedDto> {
     try {
-      parsed = parseJsonBuffer(body);
-    } catch (err) {
-      if (err instanceof BadRequestException) this.stats.recordRejected('posthog', 'invalid_json');
-      throw err;
-    }
-    try {
-      return this.posthog.ingest(parsed);
+      return await this.posthog.ingest(body);
     } catch (err) {
       if (err instanceof BadRequestException) this.stats.recordRejected('posthog', 'invalid_body');
       throw err;

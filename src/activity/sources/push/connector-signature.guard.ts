@@ -1,5 +1,5 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { RawBodyRequest } from '../../../common/raw-body';
+import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException, type RawBodyRequest } from '@nestjs/common';
+import type { Request } from 'express';
 import { verifySha256Signature } from '../../../common/secrets';
 import { sourcesConfig, type ConfigOf } from '../../../config/config.namespaces';
 import { IngestStats } from '../../ingest-stats.service';
@@ -18,10 +18,9 @@ export class ConnectorSignatureGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     const secret = this.cfg.connectorWebhookSecret;
     if (!secret) return true;
-    const req = ctx.switchToHttp().getRequest<RawBodyRequest>();
+    const req = ctx.switchToHttp().getRequest<RawBodyRequest<Request>>();
     const header = req.headers['x-connector-signature'];
-    const raw = Buffer.isBuffer(req.body) ? req.body : req.rawBody;
-    if (verifySha256Signature(secret, raw, typeof header === 'string' ? header : undefined)) return true;
+    if (verifySha256Signature(secret, req.rawBody, typeof header === 'string' ? header : undefined)) return true;
     this.stats.recordRejected('push', 'bad_signature');
     throw new UnauthorizedException('Invalid signature');
   }

@@ -1,7 +1,9 @@
-import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, SECURITY } from '../../../common/openapi.decorators';
 import { SkipThrottle } from '@nestjs/throttler';
-import { parseJsonBuffer } from '../../../common/json-body';
+import { RequireJsonBodyGuard } from '../../../common/require-json-body.guard';
+import { InvalidBodyHooks } from '../../../observability/invalid-body.hooks';
 import { ActivityIngestService } from '../../activity-ingest.service';
 import { IngestStats } from '../../ingest-stats.service';
 import { ConnectorSignatureGuard } from './connector-signature.guard';
@@ -13,27 +15,22 @@ import { ActivityEventDto, IngestAcceptedDto } from './push-webhook.dto';
 export class PushWebhookController {
   constructor(
     private readonly ingest: ActivityIngestService,
-    private readonly stats: IngestStats,
-  ) {}
+    stats: IngestStats,
+    invalidBodies: InvalidBodyHooks,
+  ) {
+    invalidBodies.on('/v1/activity', (reason) => stats.recordRejected('push', reason));
+  }
 
   @Post()
   @HttpCode(202)
-  @UseGuards(ConnectorSignatureGuard)
+  @UseGuards(ConnectorSignatureGuard, RequireJsonBodyGuard)
   @ApiOperation({ summary: 'Push-mode connector event (actions or summary)' })
-  @ApiHeader({ name: 'X-Connector-Signature', description: 'sha256=<hex HMAC-SHA256 of the raw body with CONNECTOR_WEBHOOK_SECRET>' })
+  @ApiSecurity(SECURITY.connectorSignature)
   @ApiBody({ type: ActivityEventDto })
   @ApiResponse({ status: 202, type: IngestAcceptedDto })
-  @ApiResponse({ status: 400, description: 'Invalid JSON or an unusable event' })
-  @ApiResponse({ status: 401, description: 'Missing or wrong signature' })
-  receive(@Body() body: Buffer): IngestAcceptedDto {
-    let parsed: unknown;
-    try {
-      parsed = parseJsonBuffer(body);
-    } catch (err) {
-      if (err instanceof BadRequestException) this.stats.recordRejected('push', 'invalid_json');
-      throw err;
-    }
-    const outcome = this.ingest.ingest(parsed, 'push');
+  @ApiErrors(400, 401, 413)
+  receive(@Body() body: unknown): IngestAcceptedDto {
+    const outcome = this.ingest.ingest(body, 'push');
     return outcome.status === 'ignored' ? { ...outcome, ignored: true } : outcome;
   }
 }

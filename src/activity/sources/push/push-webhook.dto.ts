@@ -27,7 +27,14 @@ export class ActivityEventDto {
 
 export class IngestAcceptedDto {
   @ApiProperty({ enum: ['accepted', 'ignored'] }) status!: string;
-  @ApiProperty({ example: 'actions' }) type!: string;
-  @ApiPropertyOptional({ example: 3 }) actions?: number;
-  @ApiPropertyOptional({ example: true, description: 'present for unknown event types' }) ignored?: boolean;
+  @ApiPropertyOptional({ example: 'actions', description: 'The event type (accepted events; ignored unknown types name theirs)' }) type?: string;
+  @ApiPropertyOptional({ example: 3, description: 'Actions stored (accepted actions events)' }) actions?: number;
+  @ApiPropertyOptional({ example: 1, description: 'Actions dropped because their own timestamps are older than LOOKBACK_SECONDS' }) stale?: number;
+  @ApiPropertyOptional({
+    example: 'missing_session_id',
+    description: 'Why an event was acknowledged but not stored: missing_type, unknown_type, invalid_event, missing_session_id, empty_summary, no_actions, stale',
+  })
+  reason?: string;
+  @ApiPropertyOptional({ example: 'session_id is required: activity without a session cannot be attributed to a user' }) detail?: string;
+  @ApiPropertyOptional({ example: true, description: 'Present on ignored events' }) ignored?: boolean;
 }

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { CopilotModule } from '../../../copilot/copilot.module';
 import { ChatRateLimitModule } from '../../../common/rate-limit/chat-rate-limit.module';
+import { CopilotModule } from '../../../copilot/copilot.module';
 import { ReplyController } from './reply.controller';
 
-/** GET /reply/:userId. Imported by the REST and Rasa channel modules, so it exists when either is enabled. */
+/** GET /reply/:userId, the Rasa recipe's bridge. Mounted when rasa or rest is enabled (see channel-definitions.ts). */
 @Module({
   imports: [CopilotModule, ChatRateLimitModule],
   controllers: [ReplyController],

@@ -1,16 +1,17 @@
 import { BadRequestException, Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiKeyAuth, SECURITY } from '../../../common/openapi.decorators';
 import { AllowQueryToken, ApiKeyGuard } from '../../../common/api-key.guard';
+import { MAX_ID_CHARS } from '../../../copilot/chat-limits';
 import { CopilotService } from '../../../copilot/copilot.service';
 import { ChatThrottlerGuard } from '../../../common/rate-limit/chat-throttler.guard';
-import { chatValidationPipe } from '../../rest/chat-validation.pipe';
 import { BridgeReplyDto, ReplyQueryDto } from './reply.dto';
 
-const MAX_USER_ID_CHARS = 200;
 
 /** The Rasa recipe's bridge contract: custom actions GET /reply/:userId?query=… and read `reply`. */
 @ApiTags('chat')
-@ApiBearerAuth()
+@ApiKeyAuth({ rateLimited: true })
+@ApiSecurity(SECURITY.apiKeyQuery)
 @UseGuards(ApiKeyGuard, ChatThrottlerGuard)
 @Controller('reply')
 export class ReplyController {
@@ -20,12 +21,13 @@ export class ReplyController {
   @AllowQueryToken()
   @ApiOperation({ summary: 'Bridge for Rasa custom actions: a reply grounded in the user\'s activity' })
   @ApiResponse({ status: 200, type: BridgeReplyDto })
-  @ApiResponse({ status: 400, description: 'query is missing or empty' })
-  async reply(@Param('userId') userId: string, @Query(chatValidationPipe()) q: ReplyQueryDto): Promise<BridgeReplyDto> {
-    if (userId.length > MAX_USER_ID_CHARS) throw new BadRequestException(`userId must be shorter than or equal to ${MAX_USER_ID_CHARS} characters`);
+  @ApiErrors(400)
+  async reply(@Param('userId') userId: string, @Query() q: ReplyQueryDto): Promise<BridgeReplyDto> {
+    if (userId.length > MAX_ID_CHARS) throw new BadRequestException(`userId must be shorter than or equal to ${MAX_ID_CHARS} characters`);
     const res = await this.copilot.reply({
-      channel: 'rasa',
-      conversationId: `bridge:${userId}`,
+      // One bridge conversation per user, in its own channel: no Rasa sender id can address it.
+      channel: 'bridge',
+      conversationId: userId,
       userId,
       intent: q.intent,
       text: q.query,

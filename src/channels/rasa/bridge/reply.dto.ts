@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { MAX_MESSAGE_CHARS } from '../../rest/chat.dto';
+import { MAX_MESSAGE_CHARS } from '../../../copilot/chat-limits';
 
 const INTENTS = ['question', 'recap', 'page_help'] as const;
 

@@ -1,0 +1,104 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * The module boundaries of docs/architecture.md, as lint rules: each folder of src/
+ * lists what it must not import. `npm test` runs the linter first, so an import that
+ * breaks an arrow fails CI.
+ */
+const FEATURES = ['activity', 'llm', 'summarizer', 'copilot', 'channels', 'health', 'kb', 'proactive', 'console', 'demo', 'browser', 'http-lane'];
+const feature = (name) => [`**/${name}`, `**/${name}/**`];
+const features = (...except) => FEATURES.filter((f) => !except.includes(f)).flatMap(feature);
+
+/** What only activity/ may touch: the SESSION_STORE token, store implementations and factory, the sources. */
+const ACTIVITY_INTERNALS = [
+  '**/activity/activity.constants',
+  '**/activity/session-store/memory.*',
+  '**/activity/session-store/redis.*',
+  '**/activity/session-store/*.factory',
+  '**/activity/session-store/session-store.feeder',
+  '**/activity/sources/**',
+];
+/** Implementations behind ports are chosen in their module's factory; nobody else names them. */
+const IMPLEMENTATIONS = ['**/queue/memory.*', '**/queue/bullmq.*', '**/state/memory.*', '**/state/redis.*', '**/copilot/memory.*', '**/copilot/redis.*'];
+
+const rule = (message, ...groups) => ({ group: groups.flat(), message });
+
+/** Folder → patterns it may not import. Specs and contract suites are exempt (they test implementations). */
+const BOUNDARIES = {
+  config: [rule('config/ is the base of everything: it imports no other part of src/.', features(), '**/common/**', '**/observability/**', '**/state/**', '**/queue/**')],
+  common: [rule('common/ holds shared helpers: it imports no feature module.', features(), '**/state/**', '**/queue/**')],
+  observability: [rule('observability/ is a base module: it imports no feature module.', features(), '**/state/**', '**/queue/**')],
+  state: [rule('state/ is a port module: it imports no feature module.', features())],
+  queue: [rule('queue/ is a port module: it imports no feature module.', features())],
+  llm: [rule('llm/ knows nothing of activity, copilot or channels (swap providers without touching them).', features('llm'))],
+  activity: [rule('activity/ is the bottom feature: it may not import llm, copilot, summarizer or channels.', features('activity'))],
+  summarizer: [
+    rule('summarizer/ reads activity through ActivityReader / ActivityIngestService / StoredActionsFeed only.', ACTIVITY_INTERNALS, IMPLEMENTATIONS),
+    rule('summarizer/ may use activity and llm only.', features('summarizer', 'activity', 'llm')),
+  ],
+  copilot: [
+    rule('copilot/ reads activity through ActivityReader only, never SESSION_STORE or a store implementation.', ACTIVITY_INTERNALS, ['**/queue/memory.*', '**/state/memory.*', '**/state/redis.*']),
+    rule('copilot/ may use activity, llm and kb only.', features('copilot', 'activity', 'llm', 'kb')),
+  ],
+  channels: [
+    rule('channels/ depend on copilot/ and the JOB_QUEUE / KEY_VALUE_STORE ports only: never activity/, llm/ or a port implementation.', feature('activity'), feature('llm'), IMPLEMENTATIONS),
+    rule('channels/ may not import the summarizer, proactive engine or other features.', features('channels', 'copilot', 'activity', 'llm')),
+  ],
+  health: [rule('health/ only serves what the observability registry reports.', features('health'), '**/state/**', '**/queue/**')],
+};
+
+const boundaryBlocks = Object.entries(BOUNDARIES).map(([folder, patterns]) => ({
+  files: [`src/${folder}/**/*.ts`],
+  ignores: ['**/*.spec.ts', '**/*.contract.ts'],
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+}));
+
+/** Each channel folder stands alone: channels meet only in channel-definitions.ts and the shared pipeline. */
+const CHANNEL_FOLDERS = ['crisp', 'rasa', 'rest'];
+const channelBlocks = CHANNEL_FOLDERS.map((name) => ({
+  files: [`src/channels/${name}/**/*.ts`],
+  ignores: ['**/*.spec.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...BOUNDARIES.channels,
+          rule(`channels/${name}/ may not import another channel's folder.`, CHANNEL_FOLDERS.filter((c) => c !== name).flatMap((c) => [`**/channels/${c}/**`, `../${c}/**`])),
+        ],
+      },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', 'examples/**/*.js', 'src/**/*.asset.js', 'public/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node }, ecmaVersion: 2022, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' }],
+      'no-console': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', '**/*.contract.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },
+  },
+  ...boundaryBlocks,
+  ...channelBlocks,
+);

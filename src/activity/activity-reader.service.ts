@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SESSION_STORE } from './activity.constants';
+import type { SessionContext, SessionScope, SessionStore, StoreStats, UserActivity } from './session-store/session-store.port';
+
+/**
+ * What the rest of the app may read about activity. The SESSION_STORE port stays
+ * inside ActivityModule; consumers (copilot, summarizer, proactive) read through here,
+ * so a store driver can change without touching them.
+ */
+@Injectable()
+export class ActivityReader {
+  constructor(@Inject(SESSION_STORE) private readonly store: SessionStore) {}
+
+  /** The user's recent sessions, newest first (see SessionStore.getUserActivity). */
+  getUserActivity(userId: string, opts?: { productId?: string; maxSessions?: number }): Promise<UserActivity | null> {
+    return this.store.getUserActivity(userId, opts);
+  }
+
+  getSessionContext(scope: SessionScope): Promise<SessionContext | null> {
+    return this.store.getSessionContext(scope);
+  }
+
+  /** The user id last seen with this email (case-insensitive). */
+  findUserByEmail(email: string): Promise<string | undefined> {
+    return this.store.findUserByEmail(email);
+  }
+
+  /** True when the user has a summary or raw actions in the lookback window. */
+  async hasActivity(userId: string, productId?: string): Promise<boolean> {
+    const activity = await this.store.getUserActivity(userId, { productId });
+    return (activity?.sessions ?? []).some((s) => Boolean(s.summary) || s.actions.length > 0);
+  }
+
+  stats(): Promise<StoreStats> {
+    return this.store.stats();
+  }
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import type { Env, SourceId } from './env.schema';
+
+/** SOURCES, with its default: push and posthog, plus stream when STREAM_URL is set. */
+export function enabledSources(env: Pick<Env, 'SOURCES' | 'STREAM_URL'>): SourceId[] {
+  return env.SOURCES ?? ['push', 'posthog', ...(env.STREAM_URL ? (['stream'] as const) : [])];
+}
+
+/** Why a summary prompt template file cannot be used, if it cannot. */
+function promptFileProblem(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+  return text.includes('{actions}') ? undefined : 'the template must contain the placeholder {actions}';
+}
+
+/**
+ * Every authenticated surface and the secret that closes it. In production each one
+ * must have its secret (or the operator says ALLOW_UNAUTHENTICATED=true): the user
+ * context route is always mounted, so API_KEYS is required whatever CHANNELS says.
+ */
+function openSurfaces(env: Env): string[] {
+  const sources = enabledSources(env);
+  const open: string[] = [];
+  if (env.API_KEYS.length === 0) open.push('API_KEYS (for /v1/users/:id/context, /v1/chat and /reply)');
+  if (sources.includes('push') && !env.CONNECTOR_WEBHOOK_SECRET) open.push('CONNECTOR_WEBHOOK_SECRET (for POST /v1/activity; or leave push out of SOURCES)');
+  if (sources.includes('posthog') && !env.POSTHOG_WEBHOOK_SECRET) open.push('POSTHOG_WEBHOOK_SECRET (for POST /v1/activity/posthog; or leave posthog out of SOURCES)');
+  if (env.CHANNELS.includes('rasa') && !env.RASA_ACTION_TOKEN) open.push('RASA_ACTION_TOKEN (for /rasa/webhook and /rasa/actions)');
+  return open;
+}
+
+/** Requirements that depend on other values (an enabled part needs its variables). */
+export function crossFieldProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (env.LLM_PROVIDER === 'openai' && !env.OPENAI_API_KEY) {
+    problems.push('OPENAI_API_KEY is required when LLM_PROVIDER=openai (any non-empty value for keyless OpenAI-compatible servers)');
+  }
+  if (env.LLM_PROVIDER === 'anthropic' && !env.ANTHROPIC_API_KEY) problems.push('ANTHROPIC_API_KEY is required when LLM_PROVIDER=anthropic');
+  if (env.STORE === 'redis') problems.push('STORE=redis is not available in this build yet (supported: memory)');
+  if (env.QUEUE === 'bullmq') problems.push('QUEUE=bullmq is not available in this build yet (supported: memory)');
+  const sources = enabledSources(env);
+  if (sources.includes('stream') && !env.STREAM_URL) problems.push('STREAM_URL is required when SOURCES contains stream');
+  if (sources.includes('stream') && !env.UNKEY_API_KEY) problems.push('UNKEY_API_KEY is required when the stream source is on (STREAM_URL is set)');
+  if (env.CHANNELS.includes('crisp')) {
+    for (const key of ['CRISP_WEBSITE_ID', 'CRISP_TOKEN_IDENTIFIER', 'CRISP_TOKEN_KEY', 'CRISP_WEBHOOK_SECRET'] as const) {
+      if (!env[key]) problems.push(`${key} is required when CHANNELS contains crisp`);
+    }
+  }
+  if (env.IDENTITY_VERIFICATION === 'required' && !env.USER_TOKEN_SECRET) problems.push('USER_TOKEN_SECRET is required when IDENTITY_VERIFICATION=required');
+  if (env.SUMMARY_PROMPT_FILE) {
+    const problem = promptFileProblem(env.SUMMARY_PROMPT_FILE);
+    if (problem) problems.push(`SUMMARY_PROMPT_FILE: ${problem}`);
+  }
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT (metrics get their own listener)');
+  if (env.NODE_ENV === 'production' && !env.ALLOW_UNAUTHENTICATED) {
+    for (const what of openSurfaces(env)) {
+      problems.push(`${what} must be set when NODE_ENV=production, or set ALLOW_UNAUTHENTICATED=true to run that endpoint open`);
+    }
+  }
+  return problems;
+}
+
+/** The surfaces a development boot leaves open (listed in the start-up banner). */
+export function openSurfacesForBanner(env: Env): string[] {
+  return openSurfaces(env).map((s) => s.replace(/ \(.*$/, ''));
+}

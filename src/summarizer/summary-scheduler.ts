@@ -1,0 +1,43 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { StoredActionsFeed, type ActionsStored } from '../activity/stored-actions.feed';
+import { errorMessage } from '../common/text';
+import { summarizerConfig, type ConfigOf } from '../config/config.namespaces';
+import type { JobQueue } from '../queue/job-queue.port';
+import { JOB_QUEUE } from '../queue/queue.constants';
+import { SUMMARY_ATTEMPTS, SUMMARY_JOB, summaryJobId, type SummaryJob } from './summarizer.constants';
+
+/**
+ * Downstream of the session store: once a session holds SUMMARY_THRESHOLD actions
+ * after its latest summary, asks JOB_QUEUE for a summary job. The job id is per
+ * session, so a session never has two at once; attempts and backoff belong to the queue.
+ */
+@Injectable()
+export class SummaryScheduler implements OnModuleInit {
+  private readonly logger = new Logger(SummaryScheduler.name);
+
+  constructor(
+    private readonly stored: StoredActionsFeed,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    @Inject(summarizerConfig.KEY) private readonly cfg: ConfigOf<typeof summarizerConfig>,
+  ) {}
+
+  onModuleInit(): void {
+    this.stored.subscribe('summarizer', (event) => this.onStored(event));
+  }
+
+  async onStored(event: ActionsStored): Promise<void> {
+    if (event.unsummarised < this.cfg.threshold) return;
+    const job: SummaryJob = { productId: event.scope.productId, sessionId: event.scope.sessionId };
+    try {
+      await this.queue.enqueue(SUMMARY_JOB, job, {
+        jobId: summaryJobId(job),
+        reuseIdWhenFinished: true,
+        attempts: SUMMARY_ATTEMPTS,
+        backoff: { type: 'exponential', delayMs: this.cfg.retryBaseMs, maxDelayMs: this.cfg.retryMaxMs },
+      });
+    } catch (err) {
+      // Raw actions stay in the store; the session's next append asks again.
+      this.logger.warn({ productId: job.productId, sessionId: job.sessionId, reason: errorMessage(err) }, 'summary not scheduled');
+    }
+  }
+}
