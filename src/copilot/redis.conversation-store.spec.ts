@@ -1,6 +1,6 @@
 import { RedisConnection } from '../redis/redis-connection';
 import { RedisUnavailableError } from '../redis/redis-errors';
-import { TEST_REDIS_URL, freePort, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from '../redis/redis-test-kit.contract';
+import { TEST_REDIS_URL, freePort, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from '../../test/support/redis';
 import { runConversationStoreContract } from './conversation-store.contract';
 import { RedisConversationStore } from './redis.conversation-store';
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { TEST_REDIS_URL, removeTestKeys, requireRedis, testKeyPrefix } from '../redis/redis-test-kit.contract';
+import { TEST_REDIS_URL, childEnv, removeTestKeys, requireRedis, testKeyPrefix } from '../../test/support/redis';
 import { BullMqJobQueue, type BullMqJobQueueOptions } from './bullmq.job-queue';
 import type { JobContext } from './job-queue.port';
 
@@ -77,7 +77,7 @@ describe('BullMqJobQueue stalled-job recovery', () => {
     `;
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
       cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, LOG_LEVEL: 'silent' },
+      env: childEnv({ LOG_LEVEL: 'silent' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);

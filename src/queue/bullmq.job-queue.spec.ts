@@ -1,5 +1,5 @@
 import { MetricsService } from '../observability/metrics.service';
-import { DisposableRedis, TEST_REDIS_URL, freePort, removeTestKeys, requireRedis, testKeyPrefix } from '../redis/redis-test-kit.contract';
+import { DisposableRedis, TEST_REDIS_URL, freePort, removeTestKeys, requireRedis, testKeyPrefix } from '../../test/support/redis';
 import { BullMqJobQueue, type BullMqJobQueueOptions } from './bullmq.job-queue';
 import { runJobQueueContract } from './job-queue.contract';
 import { QueueUnavailableError, type JobContext } from './job-queue.port';

@@ -1,6 +1,6 @@
 import { RedisConnection, bullmqWorkerConnection, redisOptionsFromUrl } from './redis-connection';
 import { RedisUnavailableError, toRedisError } from './redis-errors';
-import { DisposableRedis, TEST_REDIS_URL, freePort, requireRedis } from './redis-test-kit.contract';
+import { DisposableRedis, TEST_REDIS_URL, freePort, requireRedis } from '../../test/support/redis';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,7 +1,7 @@
 import { RedisConnection } from './redis-connection';
 import { LeaseKeeper } from './redis-lease-keeper';
 import { RedisLease } from './redis-lease';
-import { TEST_REDIS_URL, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from './redis-test-kit.contract';
+import { TEST_REDIS_URL, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from '../../test/support/redis';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

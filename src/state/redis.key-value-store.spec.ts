@@ -1,6 +1,6 @@
 import { RedisConnection } from '../redis/redis-connection';
 import { RedisUnavailableError } from '../redis/redis-errors';
-import { TEST_REDIS_URL, freePort, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from '../redis/redis-test-kit.contract';
+import { TEST_REDIS_URL, freePort, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from '../../test/support/redis';
 import { runKeyValueStoreContract } from './key-value-store.contract';
 import { RedisKeyValueStore } from './redis.key-value-store';
 

@@ -5,7 +5,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import request from 'supertest';
 import { RedisConnection } from '../../redis/redis-connection';
 import { RedisUnavailableError } from '../../redis/redis-errors';
-import { TEST_REDIS_URL, freePort, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from '../../redis/redis-test-kit.contract';
+import { TEST_REDIS_URL, freePort, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from '../../../test/support/redis';
 import { RedisThrottlerStorage } from './redis.throttler-storage';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { RedisConnection } from './redis-connection';
+import { RedisConnection } from '../../src/redis/redis-connection';
 
 /**
- * Shared by the Redis specs (named .contract.ts so the build leaves it out): where the
- * test Redis is, a key prefix unique to this jest worker and run (so suites need no
+ * Shared by the Redis specs (in test/support, so the build leaves it out and src/ reads
+ * no environment variable): where the test Redis is (TEST_REDIS_URL), a key prefix unique to this jest worker and run (so suites need no
  * FLUSHALL and parallel workers never collide), the rule every Redis implementation
  * here must keep — no key without an expiry — and a throwaway redis-server for
  * outage tests, which must not stop the shared one.
@@ -38,6 +38,7 @@ export async function requireRedis(): Promise<void> {
     throw new Error(
       `These specs need Redis at ${TEST_REDIS_URL} (set TEST_REDIS_URL to change it; start one with ` +
         `\`redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\`): ${(err as Error).message}`,
+      { cause: err },
     );
   } finally {
     await conn.close();
@@ -89,6 +90,11 @@ export function itLeavesNoKeyWithoutExpiry(label: string): void {
   });
 }
 
+/** The environment for a child process a spec starts (this one's, with `extra` on top). */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}
+
 /** A free loopback TCP port (bound, then released). */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -127,7 +133,9 @@ export class DisposableRedis {
         await conn.waitUntilReady(500);
         return;
       } catch (err) {
-        if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not start: ${(err as Error).message}`);
+        if (proc.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`redis-server on port ${this.port} did not start: ${(err as Error).message}`, { cause: err });
+        }
       } finally {
         await conn.close(100);
       }
