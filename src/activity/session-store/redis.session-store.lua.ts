@@ -7,9 +7,14 @@
  * and `:` escaped in each part:
  *   P s:<scope>   HASH   session meta: u user, e email, el email lower-cased, g generation,
  *                        r summary revision, n next seq, l last activity (ms), t taken over,
- *                        c actions appended since (re)start, st/su/sc summary text/at/covers
- *   P a:<scope>   LIST   actions, oldest first: `[seq,receivedAt,index,type,title,…]` JSON
- *   P sessions    ZSET   scope → LRU tick (eviction beyond maxSessions; stats)
+ *                        c actions appended since (re)start, st/su/sc summary text/at/covers,
+ *                        ab bytes of the encoded actions held, o earliest occurredAt held
+ *                        (may be lower than the true one after a trim: it only decides
+ *                        whether the list needs a scan)
+ *   P a:<scope>   LIST   actions, oldest first: `[seq,receivedAt,occurredAt,index,type,…]` JSON
+ *   P sessions    ZSET   scope → LRU tick (eviction beyond maxSessions / maxBytes; stats)
+ *   P sizes       HASH   scope → approximate bytes of that session (see SESSION_BYTES),
+ *                        and `total` (never a scope: scopes always hold a `:`) their sum
  *   P users       ZSET   user id → LRU tick (eviction beyond maxUsers; stats)
  *   P us:<user>   ZSET   scope → last seen (ms); newest maxSessionsPerUser within lookback
  *   P u:<user>    HASH   e email, el email lower-cased
@@ -19,54 +24,114 @@
  * Redis (standalone or Sentinel), not Cluster.
  */
 
-/** Shared helpers: the seq and receivedAt at the head of an encoded action. */
+/**
+ * What one session is taken to cost in Redis, in bytes: a fixed part (its meta hash,
+ * its entries in the sessions and sizes structures, key headers), the scope four times
+ * (two key names, two members), user, email (twice: as given and lower-cased), summary
+ * text, the encoded actions, and a per-action list overhead. Redis strings are UTF-8,
+ * so Lua's `#` is their byte length. An approximation, like the memory store's, but of
+ * what is written, so a byte budget bounds Redis memory and not a guess about it.
+ */
+export const SESSION_BYTES = { record: 400, perAction: 24 } as const;
+
+/** Shared helpers: fields at the head of an encoded action, sizes and eviction. */
 const HELPERS = `
+local TOTAL = 'total'
 local function seqOf(el) return tonumber(string.match(el, '^%[([^,]*),')) end
-local function receivedOf(el) return tonumber(string.match(el, '^%[[^,]*,([^,]*),')) end
+local function occurredOf(el) return tonumber(string.match(el, '^%[[^,]*,[^,]*,([^,]*)[,%]]')) end
+local function sessionBytes(meta, scope, count, actionBytes)
+  local m = redis.call('HMGET', meta, 'u', 'e', 'st')
+  return ${SESSION_BYTES.record} + 4 * #scope + #(m[1] or '') + 2 * #(m[2] or '') + #(m[3] or '') + actionBytes + ${SESSION_BYTES.perAction} * count
+end
+-- Forgets one tracked session: its keys and its share of the byte total.
+local function forget(P, sizes, victim)
+  redis.call('DEL', P .. 's:' .. victim, P .. 'a:' .. victim)
+  local b = tonumber(redis.call('HGET', sizes, victim))
+  if b then
+    redis.call('HDEL', sizes, victim)
+    redis.call('HINCRBY', sizes, TOTAL, -b)
+  end
+end
+-- Records the size of the session just written (already in sessions with the newest
+-- tick), then evicts the least recently written beyond maxSessions and, when maxBytes
+-- is set, beyond maxBytes; never the session just written.
+local function account(P, sessions, sizes, scope, bytes, maxSessions, maxBytes)
+  local prev = tonumber(redis.call('HGET', sizes, scope)) or 0
+  redis.call('HSET', sizes, scope, bytes)
+  local total = redis.call('HINCRBY', sizes, TOTAL, bytes - prev)
+  local excess = redis.call('ZCARD', sessions) - maxSessions
+  if excess > 0 then
+    local victims = redis.call('ZPOPMIN', sessions, excess)
+    for i = 1, #victims, 2 do forget(P, sizes, victims[i]) end
+    total = tonumber(redis.call('HGET', sizes, TOTAL)) or 0
+  end
+  if maxBytes > 0 then
+    while total > maxBytes and redis.call('ZCARD', sessions) > 1 do
+      local v = redis.call('ZPOPMIN', sessions, 1)
+      if v[1] == scope then
+        redis.call('ZADD', sessions, v[2], v[1])
+        break
+      end
+      forget(P, sizes, v[1])
+      total = tonumber(redis.call('HGET', sizes, TOTAL)) or 0
+    end
+  end
+end
+local function rpushAll(key, items)
+  -- unpack() has a stack limit; push in slices.
+  local batch = {}
+  for i = 1, #items do
+    batch[#batch + 1] = items[i]
+    if #batch == 1000 or i == #items then
+      redis.call('RPUSH', key, unpack(batch))
+      batch = {}
+    end
+  end
+end
 `;
 
 /**
- * KEYS: meta, actions, clock, sessions, users
+ * KEYS: meta, actions, clock, sessions, users, sizes
  * ARGV: 1 P, 2 scope, 3 now, 4 lookbackMs, 5 maxActions, 6 sessionTtlMs, 7 keyTtlMs,
  *       8 userTtlMs, 9 maxSessions, 10 maxUsers, 11 maxSessionsPerUser, 12 event user ('' none),
- *       13 event email ('' none), 14 email lower-cased, 15 clockTtlMs, 16.. encoded actions
- *       (each the JSON array tail after `[seq,receivedAt,`)
+ *       13 event email ('' none), 14 email lower-cased, 15 clockTtlMs, 16 maxBytes (0 none),
+ *       17 earliest occurredAt of the batch ('' when empty), 18.. encoded actions (each the
+ *       JSON array tail after `[seq,receivedAt,`, starting with occurredAt)
  * Returns {firstSeq, lastSeq, unsummarised, user ('' anonymous)}.
  */
 export const APPEND = `${HELPERS}
-local meta, acts, clock, sessions, users = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local meta, acts, clock, sessions, users, sizes = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local P, scope, nowS = ARGV[1], ARGV[2], ARGV[3]
 local now, lookbackMs, maxActions = tonumber(nowS), tonumber(ARGV[4]), tonumber(ARGV[5])
 local sessionTtlMs, keyTtlMs, userTtlMs = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local maxSessions, maxUsers, maxPerUser = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
 local evUser, evEmail, evEmailLower, clockTtlMs = ARGV[12], ARGV[13], ARGV[14], ARGV[15]
-local FIRST_ACTION = 16
+local maxBytes, batchOldest = tonumber(ARGV[16]), tonumber(ARGV[17])
+local FIRST_ACTION = 18
 
 local f = redis.call('HMGET', meta, 'u', 'l', 'n')
 local owner, last, nextSeq = f[1], tonumber(f[2]), tonumber(f[3])
 if not last or not nextSeq or now - last > sessionTtlMs then
   -- New, or idle past SESSION_TTL by the caller's clock: start over with a new generation.
   redis.call('DEL', meta, acts)
-  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 'n', 1, 't', 0, 'c', 0)
+  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 'n', 1, 't', 0, 'c', 0, 'ab', 0)
   owner, nextSeq = false, 1
 elseif evUser ~= '' and owner and owner ~= evUser then
   -- Claimed by a different known user: nothing of the previous user's may reach the new one.
   redis.call('DEL', acts)
-  redis.call('HDEL', meta, 'e', 'el', 'st', 'su', 'sc')
-  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 't', 1, 'c', 0)
+  redis.call('HDEL', meta, 'e', 'el', 'st', 'su', 'sc', 'o')
+  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 't', 1, 'c', 0, 'ab', 0)
 end
 
 local n = #ARGV - FIRST_ACTION + 1
 local firstSeq = nextSeq
-local batch = {}
+local pushed, pushedBytes = {}, 0
 for i = 1, n do
-  batch[#batch + 1] = '[' .. string.format('%d', nextSeq + i - 1) .. ',' .. nowS .. ',' .. ARGV[FIRST_ACTION + i - 1]
-  -- unpack() has a stack limit; push in slices.
-  if #batch == 1000 or i == n then
-    redis.call('RPUSH', acts, unpack(batch))
-    batch = {}
-  end
+  local el = '[' .. string.format('%d', nextSeq + i - 1) .. ',' .. nowS .. ',' .. ARGV[FIRST_ACTION + i - 1]
+  pushed[i] = el
+  pushedBytes = pushedBytes + #el
 end
+if n > 0 then rpushAll(acts, pushed) end
 nextSeq = nextSeq + n
 redis.call('HSET', meta, 'n', nextSeq, 'l', nowS)
 redis.call('HINCRBY', meta, 'c', n)
@@ -76,30 +141,52 @@ if evUser ~= '' then
 end
 if evEmail ~= '' then redis.call('HSET', meta, 'e', evEmail, 'el', evEmailLower) end
 
--- Prune: actions received before the lookback window, then all but the newest maxActions.
+local ab = (tonumber(redis.call('HGET', meta, 'ab')) or 0) + pushedBytes
+local oldest = tonumber(redis.call('HGET', meta, 'o'))
+if batchOldest and (not oldest or batchOldest < oldest) then oldest = batchOldest end
+
+-- Prune: actions that happened before the lookback window, wherever they sit (late
+-- batches arrive out of order), then all but the newest maxActions.
 local len = redis.call('LLEN', acts)
 local cutoff = now - lookbackMs
-local drop = 0
-while drop < len do
-  local r = receivedOf(redis.call('LINDEX', acts, drop))
-  if r and r < cutoff then drop = drop + 1 else break end
+if oldest and oldest < cutoff then
+  local items = redis.call('LRANGE', acts, 0, -1)
+  local kept, keptBytes, keptOldest = {}, 0, nil
+  for i = 1, #items do
+    local at = occurredOf(items[i])
+    if not at or at >= cutoff then
+      kept[#kept + 1] = items[i]
+      keptBytes = keptBytes + #items[i]
+      if at and (not keptOldest or at < keptOldest) then keptOldest = at end
+    end
+  end
+  if #kept < #items then
+    redis.call('DEL', acts)
+    if #kept > 0 then rpushAll(acts, kept) end
+  end
+  len, ab, oldest = #kept, keptBytes, keptOldest
 end
-if len - drop > maxActions then drop = len - maxActions end
-if drop > 0 then redis.call('LTRIM', acts, drop, -1) end
-local unsummarised = len - drop
+if len > maxActions then
+  local over = len - maxActions
+  local gone = redis.call('LRANGE', acts, 0, over - 1)
+  for i = 1, #gone do ab = ab - #gone[i] end
+  redis.call('LTRIM', acts, over, -1)
+  len = maxActions
+end
+if oldest then redis.call('HSET', meta, 'o', string.format('%.17g', oldest)) else redis.call('HDEL', meta, 'o') end
+redis.call('HSET', meta, 'ab', ab)
+local unsummarised = len
 redis.call('PEXPIRE', meta, keyTtlMs)
 redis.call('PEXPIRE', acts, keyTtlMs)
 
--- LRU over all sessions: the oldest ticks beyond maxSessions go, with their keys.
+-- LRU over all sessions, by count and by bytes: the oldest ticks go, with their keys.
+local trackTtlMs = math.max(keyTtlMs, userTtlMs)
 local tick = redis.call('INCR', clock)
 redis.call('PEXPIRE', clock, clockTtlMs)
 redis.call('ZADD', sessions, tick, scope)
-redis.call('PEXPIRE', sessions, math.max(keyTtlMs, userTtlMs))
-local excess = redis.call('ZCARD', sessions) - maxSessions
-if excess > 0 then
-  local victims = redis.call('ZPOPMIN', sessions, excess)
-  for i = 1, #victims, 2 do redis.call('DEL', P .. 's:' .. victims[i], P .. 'a:' .. victims[i]) end
-end
+account(P, sessions, sizes, scope, sessionBytes(meta, scope, len, ab), maxSessions, maxBytes)
+redis.call('PEXPIRE', sessions, trackTtlMs)
+redis.call('PEXPIRE', sizes, trackTtlMs)
 
 if owner then
   local us, u = P .. 'us:' .. owner, P .. 'u:' .. owner
@@ -114,7 +201,7 @@ if owner then
   end
   redis.call('PEXPIRE', u, userTtlMs)
   redis.call('ZADD', users, tick, owner)
-  redis.call('PEXPIRE', users, math.max(keyTtlMs, userTtlMs))
+  redis.call('PEXPIRE', users, trackTtlMs)
   local excessUsers = redis.call('ZCARD', users) - maxUsers
   if excessUsers > 0 then
     local victims = redis.call('ZPOPMIN', users, excessUsers)
@@ -132,19 +219,21 @@ return {firstSeq, nextSeq - 1, unsummarised, owner or ''}
 /**
  * Stores the summary, then drops exactly the actions it covers — in one script, so no
  * reader sees the actions gone before the summary, or both at once.
- * KEYS: meta, actions, clock, sessions
- * ARGV: 1 scope, 2 now, 3 sessionTtlMs, 4 keyTtlMs, 5 text, 6 coversThroughSeq, 7 replaces,
- *       8 generation, 9 expectedRevision ('' for each of 6–9 when not given), 10 clockTtlMs
+ * KEYS: meta, actions, clock, sessions, sizes
+ * ARGV: 1 P, 2 scope, 3 now, 4 sessionTtlMs, 5 keyTtlMs, 6 text, 7 coversThroughSeq,
+ *       8 replaces, 9 generation, 10 expectedRevision ('' for each of 7–10 when not given),
+ *       11 clockTtlMs, 12 TTL of sessions and sizes, 13 maxSessions, 14 maxBytes (0 none)
  * Returns 1 when applied, 0 when refused (unknown, expired, other generation or revision,
  * or a `replaces` summary after a takeover that the new owner's actions cannot account for).
  */
 export const APPLY_SUMMARY = `${HELPERS}
-local meta, acts, clock, sessions = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local scope, nowS = ARGV[1], ARGV[2]
-local now, sessionTtlMs, keyTtlMs = tonumber(nowS), tonumber(ARGV[3]), tonumber(ARGV[4])
-local text, covers, replaces, gen, rev = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+local meta, acts, clock, sessions, sizes = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local P, scope, nowS = ARGV[1], ARGV[2], ARGV[3]
+local now, sessionTtlMs, keyTtlMs = tonumber(nowS), tonumber(ARGV[4]), tonumber(ARGV[5])
+local text, covers, replaces, gen, rev = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local clockTtlMs, trackTtlMs, maxSessions, maxBytes = ARGV[11], ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14])
 
-local f = redis.call('HMGET', meta, 'g', 'r', 't', 'c', 'l', 'sc')
+local f = redis.call('HMGET', meta, 'g', 'r', 't', 'c', 'l', 'sc', 'ab')
 local last = tonumber(f[5])
 if not f[1] or not last or now - last > sessionTtlMs then return 0 end
 if gen and gen ~= tonumber(f[1]) then return 0 end
@@ -159,19 +248,29 @@ end
 local through = math.max(covers, tonumber(f[6]) or 0)
 redis.call('HSET', meta, 'st', text, 'su', nowS, 'sc', string.format('%d', through), 'l', nowS)
 redis.call('HINCRBY', meta, 'r', 1)
+local ab = tonumber(f[7]) or 0
 if covers > 0 then
   local items = redis.call('LRANGE', acts, 0, -1)
   local drop = 0
   for i = 1, #items do
-    if seqOf(items[i]) <= covers then drop = i else break end
+    if seqOf(items[i]) <= covers then
+      drop = i
+      ab = ab - #items[i]
+    else
+      break
+    end
   end
   if drop > 0 then redis.call('LTRIM', acts, drop, -1) end
+  redis.call('HSET', meta, 'ab', ab)
 end
 redis.call('PEXPIRE', meta, keyTtlMs)
 redis.call('PEXPIRE', acts, keyTtlMs)
 local tick = redis.call('INCR', clock)
-redis.call('PEXPIRE', clock, ARGV[10])
-redis.call('ZADD', sessions, 'XX', tick, scope)
+redis.call('PEXPIRE', clock, clockTtlMs)
+redis.call('ZADD', sessions, tick, scope)
+account(P, sessions, sizes, scope, sessionBytes(meta, scope, redis.call('LLEN', acts), ab), maxSessions, maxBytes)
+redis.call('PEXPIRE', sessions, trackTtlMs)
+redis.call('PEXPIRE', sizes, trackTtlMs)
 return 1
 `;
 

@@ -1,6 +1,6 @@
 import { RedisConnection } from '../../redis/redis-connection';
 import { RedisUnavailableError } from '../../redis/redis-errors';
-import { TEST_REDIS_URL, freePort, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from '../../redis/redis-test-kit.contract';
+import { TEST_REDIS_URL, freePort, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from '../../../test/support/redis';
 import type { Action, ActionsEvent } from '../activity.types';
 import { RedisSessionStore } from './redis.session-store';
 import { runSessionStoreContract } from './session-store.contract';
@@ -123,16 +123,82 @@ describe('RedisSessionStore (Redis specifics)', () => {
     expect((await s.getUserActivity('u1', { productId: 'a' }))!.sessions).toEqual([]);
   });
 
-  it('keeps every action field and finds non-ASCII emails case-insensitively', async () => {
-    const { stores: [s] } = replicas(1);
+  it('keeps every action field, occurredAt included, and finds non-ASCII emails case-insensitively', async () => {
+    let clock = 1_800_000_000_000;
+    const { stores: [s] } = replicas(1, { now: () => clock });
     const full: Action = {
-      index: 3, type: 'submit', title: 'Saved "plan" ✓', description: 'd', canonicalUrl: '/x', rawUrl: 'https://x/y?z=1',
-      timestampStart: 1.5, timestampEnd: 2, sessionId: 's', userId: 'u', email: 'É@x.io',
+      index: 3, type: 'submit', title: 'Saved "plan" ✓, [twice]', description: 'd,"x"]', canonicalUrl: '/x', rawUrl: 'https://x/y?z=1',
+      timestampStart: 1_799_999_990.5, timestampEnd: 1_799_999_991, sessionId: 's', userId: 'u', email: 'É@x.io',
     };
-    await s.appendActions({ ...evt({ titles: [] }), actions: [full], count: 1, email: 'Élodie@Example.com' });
-    const [stored] = (await s.getSessionContext({ productId: 'p', sessionId: 's' }))!.actions;
-    expect(stored).toEqual({ ...full, seq: 1, receivedAt: expect.any(Number) });
+    const future: Action = { ...full, index: 4, timestampStart: 1_900_000_000_000 };
+    const none: Action = { ...full, index: 5, timestampStart: 0, sessionId: undefined, userId: undefined, email: undefined };
+    await s.appendActions({ ...evt({ titles: [] }), actions: [full, future, none], count: 3, email: 'Élodie@Example.com' });
+    clock += 5;
+    const [a, b, c] = (await s.getSessionContext({ productId: 'p', sessionId: 's' }))!.actions;
+    // Seconds are taken for seconds, a claimed future is clamped to now, no timestamp means now.
+    expect(a).toEqual({ ...full, seq: 1, receivedAt: 1_800_000_000_000, occurredAt: 1_799_999_990_500 });
+    expect(b).toEqual({ ...future, seq: 2, receivedAt: 1_800_000_000_000, occurredAt: 1_800_000_000_000 });
+    expect(c).toEqual({ ...none, seq: 3, receivedAt: 1_800_000_000_000, occurredAt: 1_800_000_000_000 });
     expect(await s.findUserByEmail('élodie@example.com')).toBe('u');
+  });
+
+  it('measures the lookback window on occurredAt, also for late batches that arrive out of order', async () => {
+    let clock = 1_800_000_000_000;
+    const { conn, stores: [s] } = replicas(1, { now: () => clock, lookbackSeconds: 60 });
+    const scope = { productId: 'p', sessionId: 's' };
+    const at = (title: string, ms: number): Action => ({ ...act(title), timestampStart: ms });
+    const push = (...actions: Action[]) => s.appendActions({ ...evt({ titles: [] }), actions, count: actions.length });
+    await push(at('recent-1', clock));
+    // A late batch: one action from before the window (dropped on arrival), one from 30 s ago.
+    const late = await push(at('too-old', clock - 90_000), at('half-old', clock - 30_000));
+    expect(late).toMatchObject({ firstSeq: 2, lastSeq: 3, unsummarised: 2 });
+    await push(at('recent-2', clock));
+    const titles = async () => (await s.getSessionContext(scope))!.actions.map((x) => x.title);
+    expect(await titles()).toEqual(['recent-1', 'half-old', 'recent-2']);
+    // 40 s on, `half-old` (in the middle of the list) is past the window: reads leave it out at once …
+    clock += 40_000;
+    expect(await titles()).toEqual(['recent-1', 'recent-2']);
+    expect(await conn.client.llen(conn.keyPrefix + 'ss:a:p:s')).toBe(3);
+    // … and the next append removes it from Redis.
+    expect(await push(at('recent-3', clock))).toMatchObject({ unsummarised: 3 });
+    expect(await titles()).toEqual(['recent-1', 'recent-2', 'recent-3']);
+    expect(await conn.client.llen(conn.keyPrefix + 'ss:a:p:s')).toBe(3);
+  });
+
+  it('holds the byte budget (maxBytes) across sessions, evicting the least recently written', async () => {
+    const budget = 60_000;
+    const { conn, stores: [a, b] } = replicas(2, { maxBytes: budget, maxActions: 5 });
+    const big = (title: string): Action => ({ ...act(title), description: 'é'.repeat(1_000) });
+    const sizes = async () => {
+      const all = await conn.client.hgetall(conn.keyPrefix + 'ss:sizes');
+      const { total, ...perSession } = all;
+      return { total: Number(total), sum: Object.values(perSession).reduce((n, v) => n + Number(v), 0), tracked: Object.keys(perSession).length };
+    };
+    for (let i = 0; i < 60; i++) {
+      const store = i % 2 ? a : b;
+      await store.appendActions({ ...evt({ sessionId: `s${i}`, userId: `u${i}`, titles: [] }), actions: [big(`t${i}`), big(`t${i}b`)], count: 2 });
+      if (i % 7 === 0) await store.applySummary({ productId: 'p', sessionId: `s${i}` }, { text: 'x'.repeat(500), replaces: 1 });
+      if (i % 11 === 0) await store.appendActions(evt({ sessionId: `s${i}`, userId: `other${i}`, titles: ['takeover'] }));
+      const { total, sum } = await sizes();
+      expect(total).toBe(sum);
+      expect(total).toBeLessThanOrEqual(budget);
+    }
+    const { tracked } = await sizes();
+    expect((await a.stats()).sessionsTracked).toBe(tracked);
+    expect(tracked).toBeLessThan(60);
+    expect(tracked).toBeGreaterThan(5);
+    expect(await a.getSessionContext({ productId: 'p', sessionId: 's0' })).toBeNull();
+    expect((await b.getSessionContext({ productId: 'p', sessionId: 's59' }))!.actions.map((x) => x.title)).toEqual(['t59', 't59b']);
+    expect(await scanCount(conn, 'ss:s:*')).toBe(tracked);
+  });
+
+  it('keeps a session that alone exceeds the byte budget (the newest write is never evicted)', async () => {
+    const { stores: [s] } = replicas(1, { maxBytes: 1_000 });
+    await s.appendActions(evt({ sessionId: 'first', titles: ['a'] }));
+    await s.appendActions({ ...evt({ sessionId: 'huge', titles: [] }), actions: [{ ...act('h'), description: 'x'.repeat(5_000) }], count: 1 });
+    expect(await s.getSessionContext({ productId: 'p', sessionId: 'first' })).toBeNull();
+    expect((await s.getSessionContext({ productId: 'p', sessionId: 'huge' }))!.actions).toHaveLength(1);
+    expect((await s.stats()).sessionsTracked).toBe(1);
   });
 
   it('rejects with RedisUnavailableError when Redis cannot be reached', async () => {

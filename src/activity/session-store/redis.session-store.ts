@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { resolveConnection, type RedisConnection, type RedisConnectionInput } from '../../redis/redis-connection';
+import { actionTimeMs } from '../action-time';
 import type { ActionsEvent } from '../activity.types';
 import { decodeScope, encodeActionTail, encodeScope, fieldsOf, productPrefix, toSessionContext, type SnapshotRules } from './redis.session-store.codec';
 import { APPEND, APPLY_SUMMARY, READ_SESSION, READ_USER } from './redis.session-store.lua';
@@ -42,10 +43,14 @@ interface SessionCommands {
 /**
  * SESSION_STORE on Redis, shared by replicas (layout and scripts: redis.session-store.lua.ts).
  * Every mutation is one Lua script, so the port's atomicity holds across processes.
- * Rules that depend on time (lookback, idle expiry, user-index trimming) use the
- * injectable `now`, as the memory store does; Redis TTLs only make sure nothing
- * outlives them. Eviction beyond maxSessions / maxUsers follows last write (a global
- * tick), not last read, so reads stay read-only.
+ * Rules that depend on time (lookback on occurredAt, idle expiry, user-index trimming)
+ * use the injectable `now`, as the memory store does; Redis TTLs only make sure nothing
+ * outlives them. Eviction beyond maxSessions / maxBytes / maxUsers follows last write
+ * (a global tick), not last read, so reads stay read-only.
+ *
+ * `maxBytes` (SESSION_STORE_MAX_BYTES) is a budget for every replica on the prefix
+ * together, measured on what is written to Redis (SESSION_BYTES in the scripts' file),
+ * not on a process heap; 0 or undefined: bounded by MAX_SESSIONS alone.
  */
 export class RedisSessionStore implements SessionStore {
   private readonly conn: RedisConnection;
@@ -58,6 +63,8 @@ export class RedisSessionStore implements SessionStore {
   private readonly keyTtlMs: number;
   private readonly userTtlMs: number;
   private readonly clockTtlMs: number;
+  /** TTL of the structures that track every session (sessions, sizes, users). */
+  private readonly trackTtlMs: number;
 
   constructor(private readonly opts: RedisSessionStoreOptions) {
     ({ connection: this.conn, owned: this.owned } = resolveConnection(opts.connection));
@@ -68,9 +75,10 @@ export class RedisSessionStore implements SessionStore {
     this.keyTtlMs = this.sessionTtlMs + BACKSTOP_SLACK_MS;
     this.userTtlMs = (opts.userTtlSeconds ?? Math.max(opts.sessionTtlSeconds, opts.lookbackSeconds)) * 1000 + BACKSTOP_SLACK_MS;
     this.clockTtlMs = Math.max(MIN_CLOCK_TTL_MS, 2 * this.keyTtlMs);
+    this.trackTtlMs = Math.max(this.keyTtlMs, this.userTtlMs);
     const client = this.conn.client;
-    client.defineCommand('acSessAppend', { numberOfKeys: 5, lua: APPEND });
-    client.defineCommand('acSessSummary', { numberOfKeys: 4, lua: APPLY_SUMMARY });
+    client.defineCommand('acSessAppend', { numberOfKeys: 6, lua: APPEND });
+    client.defineCommand('acSessSummary', { numberOfKeys: 5, lua: APPLY_SUMMARY });
     client.defineCommand('acSessRead', { numberOfKeys: 2, lua: READ_SESSION });
     client.defineCommand('acSessReadUser', { numberOfKeys: 2, lua: READ_USER });
     this.cmd = client as Redis & SessionCommands;
@@ -81,15 +89,19 @@ export class RedisSessionStore implements SessionStore {
     const scope = { productId: event.productId, sessionId: event.sessionId };
     const member = encodeScope(scope);
     const email = event.email ?? '';
+    const now = this.now();
+    // When each action happened, on the same clock as receivedAt (the script stamps `now`).
+    const occurred = event.actions.map((a) => actionTimeMs(a, now));
     const args: Array<string | number> = [
       this.p + 's:' + member,
       this.p + 'a:' + member,
       this.p + 'clock',
       this.p + 'sessions',
       this.p + 'users',
+      this.p + 'sizes',
       this.p,
       member,
-      this.now(),
+      now,
       this.lookbackMs,
       this.opts.maxActions,
       this.sessionTtlMs,
@@ -102,8 +114,10 @@ export class RedisSessionStore implements SessionStore {
       email,
       email ? normaliseEmail(email) : '',
       this.clockTtlMs,
+      this.opts.maxBytes ?? 0,
+      occurred.length > 0 ? occurred.reduce((a, b) => Math.min(a, b)) : '',
     ];
-    for (const a of event.actions) args.push(encodeActionTail(a));
+    event.actions.forEach((a, i) => args.push(encodeActionTail(a, occurred[i])));
     const [firstSeq, lastSeq, unsummarised, owner] = await this.conn.run(() => this.cmd.acSessAppend(...args));
     return { stored: true, scope, userId: owner || undefined, firstSeq, lastSeq, unsummarised };
   }
@@ -117,6 +131,8 @@ export class RedisSessionStore implements SessionStore {
         this.p + 'a:' + member,
         this.p + 'clock',
         this.p + 'sessions',
+        this.p + 'sizes',
+        this.p,
         member,
         this.now(),
         this.sessionTtlMs,
@@ -127,6 +143,9 @@ export class RedisSessionStore implements SessionStore {
         opt(update.generation),
         opt(update.expectedRevision),
         this.clockTtlMs,
+        this.trackTtlMs,
+        this.opts.maxSessions,
+        this.opts.maxBytes ?? 0,
       ),
     );
     return applied === 1;
