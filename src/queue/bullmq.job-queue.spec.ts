@@ -2,7 +2,7 @@ import { MetricsService } from '../observability/metrics.service';
 import { DisposableRedis, TEST_REDIS_URL, freePort, removeTestKeys, requireRedis, testKeyPrefix } from '../../test/support/redis';
 import { BullMqJobQueue, type BullMqJobQueueOptions } from './bullmq.job-queue';
 import { runJobQueueContract } from './job-queue.contract';
-import { QueueUnavailableError, type JobContext } from './job-queue.port';
+import { QueueUnavailableError, RetryLaterError, type JobContext } from './job-queue.port';
 
 beforeAll(requireRedis);
 // BullMQ's keys carry no TTL; leave nothing behind in the shared test Redis.
@@ -108,6 +108,54 @@ describe('BullMqJobQueue (BullMQ specifics)', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(95);
     expect(gaps[1]).toBeGreaterThanOrEqual(195);
     expect(gaps[2]).toBeGreaterThanOrEqual(245);
+  });
+
+  it('a RetryLaterError waits at least the delay it asks for, even on a job with no backoff, and counts as an attempt', async () => {
+    const q = cluster()({ random: () => 0 });
+    const at: number[] = [];
+    q.process('later', async () => {
+      at.push(Date.now());
+      throw new RetryLaterError('HTTP 429', 300);
+    });
+    await q.enqueue('later', {}, { attempts: 2 });
+    await q.drain(10_000);
+    expect(at).toHaveLength(2);
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(295);
+    expect((await q.status()).failed).toBe(1);
+  });
+
+  it('a RetryLaterError shorter than the backoff waits for the backoff (the longer of the two)', async () => {
+    const q = cluster()({ random: () => 0 });
+    const at: number[] = [];
+    q.process('longer', async () => {
+      at.push(Date.now());
+      if (at.length === 1) throw new RetryLaterError('HTTP 503', 10);
+    });
+    await q.enqueue('longer', {}, { attempts: 3, backoff: { type: 'fixed', delayMs: 400 } });
+    await q.drain(10_000);
+    expect(at).toHaveLength(2);
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(395);
+  });
+
+  it('close is idempotent: every caller waits for the same close', async () => {
+    const q = cluster()();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let finished = false;
+    q.process('slow-close', async () => {
+      await gate;
+      finished = true;
+    });
+    await q.enqueue('slow-close', 1);
+    await until(async () => (await q.status()).running === 1);
+    const first = q.close(5_000);
+    const second = q.close(5_000);
+    expect(second).toBe(first);
+    await expect(q.enqueue('slow-close', 2)).rejects.toMatchObject({ reason: 'closed' });
+    release();
+    await Promise.all([first, second]);
+    expect(finished).toBe(true);
+    await q.close();
   });
 
   it('keeps a bounded number of finished jobs; an id past the bound may run again', async () => {

@@ -13,6 +13,7 @@ import { CLOSE_STEP_MS, TIMED_OUT, settlesWithin, withTimeout } from './bullmq.t
 import { JobTracker } from './bullmq.tracker';
 import {
   QueueUnavailableError,
+  RetryLaterError,
   UnrecoverableJobError,
   type BackoffOptions,
   type EnqueueOptions,
@@ -33,8 +34,18 @@ interface Envelope {
   b?: BackoffOptions;
 }
 
-/** Not a BullMQ built-in, so every retry delay comes from backoffDelay (same curve as the memory queue). */
+/** Not a BullMQ built-in, so every retry delay comes from retryDelay (same rules as the memory queue). */
 const BACKOFF_TYPE = 'activity-copilot';
+
+/**
+ * The delay before retry `retry` (1-based), as the memory queue computes it: the job's
+ * backoff curve, or at least what a RetryLaterError asked for (Retry-After), whichever
+ * is longer. The retry counts as an attempt either way.
+ */
+export function retryDelay(backoff: BackoffOptions | undefined, retry: number, err: unknown, random: () => number): number {
+  const curve = backoff ? backoffDelay(backoff, retry, random) : 0;
+  return err instanceof RetryLaterError ? Math.max(curve, Math.max(0, err.delayMs)) : curve;
+}
 
 interface Lane {
   worker: Worker;
@@ -121,10 +132,8 @@ export class BullMqJobQueue implements JobQueue {
       stalledInterval: this.opts.stalledIntervalMs ?? 30_000,
       maxStalledCount: this.opts.maxStalledCount ?? 1,
       settings: {
-        backoffStrategy: (attemptsMade: number, _type?: string, _err?: Error, job?: { data: unknown }) => {
-          const backoff = (job?.data as Envelope | undefined)?.b;
-          return backoff ? backoffDelay(backoff, attemptsMade, this.random) : 0;
-        },
+        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error, job?: { data: unknown }) =>
+          retryDelay((job?.data as Envelope | undefined)?.b, attemptsMade, err, this.random),
       },
     });
     const lane: Lane = { worker, running: 0, abandoned: false };
@@ -182,10 +191,13 @@ export class BullMqJobQueue implements JobQueue {
     }
     const nonce = randomUUID();
     const reuse = opts.reuseIdWhenFinished === true;
+    const attempts = Math.max(1, opts.attempts ?? 1);
     const jobOpts: JobsOptions = {
       jobId: id,
-      attempts: Math.max(1, opts.attempts ?? 1),
-      backoff: opts.backoff ? { type: BACKOFF_TYPE, delay: opts.backoff.delayMs } : undefined,
+      attempts,
+      // Always our strategy when there can be a retry: a RetryLaterError asks for a delay
+      // even when the job has no backoff of its own (BullMQ would otherwise retry at once).
+      backoff: attempts > 1 ? { type: BACKOFF_TYPE, delay: opts.backoff?.delayMs ?? 0 } : undefined,
       removeOnComplete: reuse ? true : { age: this.opts.rememberFinishedSeconds ?? 3_600, count: this.opts.maxRemembered ?? 10_000 },
       removeOnFail: reuse ? true : { age: this.opts.keepFailedSeconds ?? 86_400, count: this.opts.maxFailedKept ?? 5_000 },
     };
