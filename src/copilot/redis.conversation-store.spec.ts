@@ -6,7 +6,7 @@ import { RedisConversationStore } from './redis.conversation-store';
 
 beforeAll(requireRedis);
 
-runConversationStoreContract('redis', () => new RedisConversationStore({ connection: { url: TEST_REDIS_URL, keyPrefix: testKeyPrefix('cv') } }));
+runConversationStoreContract('redis', (o) => new RedisConversationStore({ connection: { url: TEST_REDIS_URL, keyPrefix: testKeyPrefix('cv') }, maxConversations: o.maxConversations }));
 
 describe('RedisConversationStore (Redis specifics)', () => {
   const turn = (text: string, at: number) => ({ role: 'user' as const, text, at });
@@ -42,6 +42,59 @@ describe('RedisConversationStore (Redis specifics)', () => {
       }
       await s.appendTurns('c', [], 0);
       expect(await s.getTurns('c', 10)).toEqual([]);
+    } finally {
+      await s.close();
+      await conn.close();
+    }
+  });
+
+  it('holds maxConversations for every replica together, forgetting the least recently written (turns and watermark)', async () => {
+    const prefix = testKeyPrefix('cv');
+    const [a, b] = [0, 1].map(() => new RedisConversationStore({ connection: { url: TEST_REDIS_URL, keyPrefix: prefix }, maxConversations: 5 }));
+    const conn = new RedisConnection({ url: TEST_REDIS_URL, keyPrefix: prefix });
+    try {
+      for (let i = 0; i < 12; i++) {
+        await (i % 2 ? a : b).appendTurns(`c${i}`, [turn(`q${i}`, i)], 10);
+        await (i % 2 ? b : a).setWatermark(`c${i}`, i);
+      }
+      // c7..c11 are held; writing c7 again makes c8 the least recently written, so c12 evicts c8.
+      await a.setWatermark('c7', 100);
+      await b.appendTurns('c12', [turn('q12', 12)], 10);
+      expect(await conn.client.zcard(conn.key('cv', 'lru'))).toBe(5);
+      expect(await a.getTurns('c0', 10)).toEqual([]);
+      expect(await b.getWatermark('c0')).toBeUndefined();
+      expect(await a.getTurns('c8', 10)).toEqual([]);
+      expect(await b.getWatermark('c8')).toBeUndefined();
+      expect((await b.getTurns('c11', 10)).map((t) => t.text)).toEqual(['q11']);
+      expect(await a.getWatermark('c7')).toBe(100);
+    } finally {
+      await a.close();
+      await b.close();
+      await conn.close();
+    }
+  });
+
+  it('holds the byte budget (maxBytes), its total always the sum of what it tracks, whatever the ids', async () => {
+    const conn = new RedisConnection({ url: TEST_REDIS_URL, keyPrefix: testKeyPrefix('cv') });
+    const s = new RedisConversationStore({ connection: conn, maxBytes: 20_000 });
+    const sizes = async () => {
+      const { total, ...each } = await conn.client.hgetall(conn.key('cv', 'sizes'));
+      return { total: Number(total), sum: Object.values(each).reduce((n, v) => n + Number(v), 0), count: Object.keys(each).length };
+    };
+    try {
+      for (let i = 0; i < 40; i++) {
+        const id = i === 3 ? 'total' : `conv:${i}`;
+        await s.appendTurns(id, [turn('é'.repeat(800), i), turn('answer', i)], 4);
+        if (i % 5 === 0) await s.appendTurns(id, [], 0);
+        const { total, sum } = await sizes();
+        expect(total).toBe(sum);
+        expect(total).toBeLessThanOrEqual(20_000);
+      }
+      const { count } = await sizes();
+      expect(count).toBeLessThan(40);
+      expect(count).toBeGreaterThan(3);
+      expect(await s.getTurns('conv:0', 10)).toEqual([]);
+      expect(await s.getTurns('conv:39', 10)).toHaveLength(2);
     } finally {
       await s.close();
       await conn.close();
