@@ -48,6 +48,7 @@ const BOUNDARIES = {
     rule('channels/ may not import the summarizer, proactive engine or other features.', features('channels', 'copilot', 'activity', 'llm')),
   ],
   health: [rule('health/ only serves what the observability registry reports.', features('health'), '**/state/**', '**/queue/**')],
+  'http-lane': [rule('http-lane/ serves the routes in HotRouteRegistry: it imports base modules only, never the features that own the routes.', features('http-lane'), '**/state/**', '**/queue/**')],
 };
 
 const boundaryBlocks = Object.entries(BOUNDARIES).map(([folder, patterns]) => ({

@@ -2,25 +2,40 @@ import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import cors from 'cors';
 import type { NextFunction, Request, Response } from 'express';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { PinoLogger } from 'nestjs-pino';
 import { Logger } from 'nestjs-pino';
 import { bodyProblem } from './common/body-hygiene';
+import { bodyLimitFor, SHUTTING_DOWN, tooLarge } from './common/body-limits';
+import { HotRouteRegistry } from './common/hot-routes';
+import { requestIdFor } from './common/request-id';
 import { toErrorBody, type ErrorBody } from './common/http-exception.filter';
 import { appConfig, type ConfigOf } from './config/config.namespaces';
 import { InvalidBodyHooks } from './observability/invalid-body.hooks';
-import { MetricsService } from './observability/metrics.service';
+import { FastLane } from './http-lane/fast-lane';
+import { HttpMetrics } from './observability/http-metrics';
 import { ShutdownState } from './observability/shutdown.state';
 import { mountOpenApi } from './openapi';
 
 /**
  * Node checks request and header timeouts of incomplete requests only every
  * `connectionsCheckingInterval` (30 s by default), so a slow client could hold a socket
- * long past HEADERS_TIMEOUT_MS. The HTTP server is created here with a 1 s check.
+ * long past HEADERS_TIMEOUT_MS. The HTTP server is created here with a 1 s check, and
+ * its request handler offers each request to the fast lane (src/http-lane) before Express.
  */
 class TimelyExpressAdapter extends ExpressAdapter {
+  private lane?: FastLane;
+
+  setFastLane(lane: FastLane): void {
+    this.lane = lane;
+  }
+
   override initHttpServer(options: Parameters<ExpressAdapter['initHttpServer']>[0]): void {
     if (options?.httpsOptions) return super.initHttpServer(options);
-    this.httpServer = createServer({ connectionsCheckingInterval: 1_000 }, this.getInstance());
+    const express = this.getInstance<(req: IncomingMessage, res: ServerResponse) => void>();
+    this.httpServer = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
+      if (!this.lane?.take(req, res)) express(req, res);
+    });
   }
 }
 
@@ -41,7 +56,7 @@ export const APP_OPTIONS = { rawBody: true, bodyParser: false, bufferLogs: true 
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   const cfg = app.get<ConfigOf<typeof appConfig>>(appConfig.KEY);
-  const metrics = app.get(MetricsService);
+  const httpMetrics = app.get(HttpMetrics);
   const invalidBodies = app.get(InvalidBodyHooks);
   app.useLogger(app.get(Logger));
   // Nothing about the stack is advertised, and no ETag work is done for JSON answers nobody caches.
@@ -52,41 +67,23 @@ export function configureApp(app: INestApplication): void {
     express.use(['/v1/chat', '/v1/users', '/reply'], cors({ origin: cfg.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'], maxAge: 600 }));
   }
 
-  const httpDuration = metrics.histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request latency by method, route and status',
-    labelNames: ['method', 'route', 'status'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  });
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const route = (req.route?.path as string | undefined) ? `${req.baseUrl}${req.route.path}` : 'unmatched';
-      httpDuration.observe(
-        { method: req.method, route, status: String(res.statusCode) },
-        Number(process.hrtime.bigint() - start) / 1e9,
-      );
-    });
-    next();
-  });
-
-  // From the first shutdown signal, new work is refused so senders redeliver; health probes still answer.
+  // One middleware for what every Express request needs before its body is read: its id, its metric on
+  // finish, 503 from the first shutdown signal (health probes still answer), and a declared
+  // length over the route's cap refused before a byte is read.
   const shutdown = app.get(ShutdownState);
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (!shutdown.shuttingDown || req.method === 'GET' || req.method === 'HEAD') return next();
-    res.setHeader('Retry-After', '5');
-    res.setHeader('Connection', 'close');
-    sendError(res, { statusCode: 503, error: 'Service Unavailable', message: 'The service is shutting down; retry shortly' });
-  });
-  // Routes that need little get little: a declared length over the route's cap is refused before a byte is read.
-  const routeLimits = new Map<string, number>([
-    ['/v1/chat', cfg.chatBodyLimitBytes],
-    ['/crisp/hooks', cfg.hookBodyLimitBytes],
-  ]);
-  const limitFor = (path: string) => routeLimits.get(path) ?? cfg.bodyLimitBytes;
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {
+    const start = process.hrtime.bigint();
+    // The id is set here, before the body parser, so its refusals carry one too (pino-http reuses it).
+    req.id = requestIdFor(req.headers['x-request-id']);
+    res.setHeader('X-Request-Id', req.id);
+    res.on('finish', () => httpMetrics.observe(req.method, routeLabel(req), res.statusCode, start));
+    if (shutdown.shuttingDown && req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Retry-After', '5');
+      res.setHeader('Connection', 'close');
+      return sendError(res, SHUTTING_DOWN);
+    }
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limitFor(req.path)) return sendError(res, tooLarge(limitFor(req.path)));
+    if (declared > bodyLimitFor(cfg, req.path)) return sendError(res, tooLarge(bodyLimitFor(cfg, req.path)));
     next();
   });
   // Every body is read as JSON whatever its content type (webhook senders are not all careful with it);
@@ -95,7 +92,7 @@ export function configureApp(app: INestApplication): void {
   // Then what any route must never see: a body over its route's cap (sent without a length), hostile nesting,
   // ill-formed strings, `__proto__` keys. Cheap, linear, before validation or any work.
   app.use((req: Request & { rawBody?: Buffer }, res: Response, next: NextFunction) => {
-    if (req.rawBody && req.rawBody.length > limitFor(req.path)) return sendError(res, tooLarge(limitFor(req.path)));
+    if (req.rawBody && req.rawBody.length > bodyLimitFor(cfg, req.path)) return sendError(res, tooLarge(bodyLimitFor(cfg, req.path)));
     if (req.rawBody && req.rawBody.length > 0) {
       const problem = bodyProblem(req.body);
       if (problem) {
@@ -114,6 +111,30 @@ export function configureApp(app: INestApplication): void {
   });
 
   if (cfg.docsEnabled) mountOpenApi(app);
+  installFastLane(app, cfg);
+}
+
+/** FAST_LANE: the hot routes registered in HotRouteRegistry are served ahead of Express (see src/http-lane). */
+function installFastLane(app: INestApplication, cfg: ConfigOf<typeof appConfig>): void {
+  const adapter = app.getHttpAdapter();
+  if (!cfg.fastLane || !(adapter instanceof TimelyExpressAdapter)) return;
+  adapter.setFastLane(
+    new FastLane({
+      routes: () => app.get(HotRouteRegistry).list(),
+      cfg,
+      metrics: app.get(HttpMetrics),
+      invalidBodies: app.get(InvalidBodyHooks),
+      shutdown: app.get(ShutdownState),
+      logger: () => PinoLogger.root,
+    }),
+  );
+}
+
+/** The matched route's pattern (bounded: never the raw URL), or "unmatched". */
+function routeLabel(req: Request): string {
+  const path = req.route?.path as string | undefined;
+  if (!path) return 'unmatched';
+  return req.baseUrl ? req.baseUrl + path : path;
 }
 
 /**
@@ -131,8 +152,4 @@ export function configureHttpServer(server: Server, cfg: ConfigOf<typeof appConf
 
 function sendError(res: Response, body: ErrorBody): void {
   res.status(body.statusCode).json(body);
-}
-
-function tooLarge(limit: number): ErrorBody {
-  return { statusCode: 413, error: 'Payload Too Large', message: `Request body is larger than this route accepts (${limit} bytes)` };
 }

@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isoAt } from './support/clock';
 import { FakeCrispServer } from './support/fake-crisp.server';
 import { readJsonFixture } from './support/fixtures';
@@ -8,7 +7,8 @@ import { bootTestApp, type TestApp } from './support/test-app';
  * Seeded fuzzing of every endpoint that takes input: thousands of mutated bodies per
  * endpoint (wrong types, deleted fields, `__proto__` keys, control/bidi/lone-surrogate
  * strings, deep nesting, huge strings, wrong content types, broken JSON). Whatever
- * arrives, the answer is never a 5xx and the event loop is never held (p99 delay under 100 ms).
+ * arrives, the answer is never a 5xx and no request holds the event loop 100 ms (measured as CPU
+ * time per batch of 8, so a busy machine does not fail it).
  */
 const SEED = 0x5eed_2026;
 const PER_ENDPOINT = 2_000;
@@ -157,22 +157,27 @@ describe(`fuzzing (seed ${SEED.toString(16)}, ${PER_ENDPOINT} bodies per endpoin
     { name: 'GET /v1/users/:id/context', path: (m: Mutator) => `/v1/users/${part(m)}/context?productId=${part(m)}` },
   ];
 
-  async function run(send: (i: number) => Promise<Response>): Promise<{ statuses: Map<number, number>; fiveHundreds: string[]; loopDelayP99Ms: number }> {
+  /**
+   * Requests go 8 at a time; the CPU time each batch costs the process (server and client:
+   * they share it) is what bounds how long any one request held the event loop. CPU time,
+   * unlike wall-clock delay, does not grow when other test workers compete for the cores.
+   */
+  async function run(send: (i: number) => Promise<Response>): Promise<{ statuses: Map<number, number>; fiveHundreds: string[]; worstBatchCpuMs: number }> {
     const statuses = new Map<number, number>();
     const fiveHundreds: string[] = [];
-    // p99 rather than max: the blocking this guards against (2.5 s per request from
-    // transforming 60k unknown keys) shows in every percentile, a lone GC pause does not.
-    const h = monitorEventLoopDelay({ resolution: 5 });
-    h.enable();
+    let worstBatchCpuMs = 0;
     for (let i = 0; i < PER_ENDPOINT; i += 8) {
+      const before = process.cpuUsage();
       const batch = await Promise.all(Array.from({ length: Math.min(8, PER_ENDPOINT - i) }, (_, j) => send(i + j).then(async (r) => ({ r, text: await r.text() }))));
+      const used = process.cpuUsage(before);
+      // The first batch pays for lazy compilation of the code paths; it is not the requests' cost.
+      if (i > 0) worstBatchCpuMs = Math.max(worstBatchCpuMs, (used.user + used.system) / 1000);
       for (const { r, text } of batch) {
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
         if (r.status >= 500) fiveHundreds.push(`${r.status} ${text.slice(0, 200)}`);
       }
     }
-    h.disable();
-    return { statuses, fiveHundreds, loopDelayP99Ms: h.percentile(99) / 1e6 };
+    return { statuses, fiveHundreds, worstBatchCpuMs };
   }
 
   it.each(ENDPOINTS)('$name: never a 5xx, never a blocked event loop', async ({ method, path, base }) => {
@@ -182,7 +187,7 @@ describe(`fuzzing (seed ${SEED.toString(16)}, ${PER_ENDPOINT} bodies per endpoin
       fetch(`${t.url}${path}`, { method, headers: bodies[i].contentType ? { 'content-type': bodies[i].contentType } : {}, body: bodies[i].text }),
     );
     expect(result.fiveHundreds).toEqual([]);
-    expect(result.loopDelayP99Ms).toBeLessThan(100);
+    expect(result.worstBatchCpuMs).toBeLessThan(100);
     expect([...result.statuses.keys()].some((s) => s < 300)).toBe(true);
   }, 120_000);
 
@@ -190,6 +195,6 @@ describe(`fuzzing (seed ${SEED.toString(16)}, ${PER_ENDPOINT} bodies per endpoin
     const m = new Mutator(prng(SEED + 7));
     const result = await run(() => fetch(`${t.url}${path(m)}`));
     expect(result.fiveHundreds).toEqual([]);
-    expect(result.loopDelayP99Ms).toBeLessThan(100);
+    expect(result.worstBatchCpuMs).toBeLessThan(100);
   }, 120_000);
 });

@@ -40,6 +40,8 @@ describe('operations endpoints and cross-cutting behaviour', () => {
     const given = await request(t.server).get('/healthz').set('x-request-id', 'abc-123').expect(200);
     expect(given.headers['x-request-id']).toBe('abc-123');
     const made = await request(t.server).get('/healthz').expect(200);
-    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
+    const next = await request(t.server).get('/healthz').expect(200);
+    expect(next.headers['x-request-id']).not.toBe(made.headers['x-request-id']);
   });
 });

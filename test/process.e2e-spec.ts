@@ -148,4 +148,32 @@ describe('the server process', () => {
       await llm.stop();
     }
   }, 45_000);
+  it('the fast lane logs what Express would for refusals (secrets redacted, with the request id) and no line per accepted hook', async () => {
+    const fixture = readJsonFixture('crisp', 'webhook_message_send.quickstart.json');
+    const crisp = await new FakeCrispServer().start();
+    const { child, output } = start({
+      NODE_ENV: 'development', CHANNELS: 'crisp', CRISP_WEBSITE_ID: fixture.website_id, CRISP_TOKEN_IDENTIFIER: 'i', CRISP_TOKEN_KEY: 'k',
+      CRISP_WEBHOOK_SECRET: 'hook-secret-value', CRISP_API_URL: crisp.url,
+    });
+    try {
+      const [, port] = await waitFor(() => output().match(/listening on http:\/\/127\.0\.0\.1:(\d+)/), 25_000);
+      const post = (query: string, requestId: string) =>
+        fetch(`http://127.0.0.1:${port}/crisp/hooks?${query}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+          body: JSON.stringify({ ...fixture, data: { ...fixture.data, fingerprint: Date.now() } }),
+        });
+      expect((await post('key=hook-secret-value', 'accepted-1')).status).toBe(200);
+      expect((await post('%6Bey=wrong-secret-value', 'refused-1')).status).toBe(401);
+      const lines = () => output().trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      const refused = (await waitFor(() => (lines().some((l) => l.req?.id === 'refused-1') ? ['x'] as unknown as RegExpMatchArray : null), 5_000), lines().find((l) => l.req?.id === 'refused-1'));
+      expect(refused).toMatchObject({ level: 40, msg: 'request completed', res: { statusCode: 401 }, req: { method: 'POST', url: '/crisp/hooks?key=[REDACTED]' } });
+      expect(lines().some((l) => l.req?.id === 'accepted-1')).toBe(false);
+      expect(output()).not.toContain('wrong-secret-value');
+      expect(output()).not.toContain('hook-secret-value');
+    } finally {
+      child.kill('SIGKILL');
+      await crisp.stop();
+    }
+  }, 40_000);
 });

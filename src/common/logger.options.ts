@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import { requestIdFor } from './request-id';
 
 /** Header values and body fields that must never reach a log line. */
 export const REDACTED_PATHS = [
@@ -50,9 +50,10 @@ export function buildLoggerParams(level: string): Params {
     pinoHttp: {
       level,
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+      // The bootstrap middleware has usually set it already (before the body parser); reuse it.
+      genReqId: (req: IncomingMessage & { id?: unknown }, res: ServerResponse) => {
+        if (typeof req.id === 'string') return req.id;
+        const id = requestIdFor(req.headers['x-request-id']);
         res.setHeader('X-Request-Id', id);
         return id;
       },

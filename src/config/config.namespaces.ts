@@ -30,6 +30,7 @@ export const appConfig = namespace('app', (env) => ({
   requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
   headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
   maxConnections: env.MAX_CONNECTIONS,
+  fastLane: env.FAST_LANE,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   channels: env.CHANNELS,
   sources: enabledSources(env),

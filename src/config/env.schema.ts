@@ -47,6 +47,7 @@ export const envSchema = z.object({
   REQUEST_TIMEOUT_MS: int(30_000, 1_000, 600_000),
   HEADERS_TIMEOUT_MS: int(10_000, 500, 120_000),
   MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
+  FAST_LANE: bool(true),
   DEAD_LETTER_MAX: int(1_000, 1, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
   CHANNELS: idList(CHANNEL_IDS, ['rest']),

@@ -4,15 +4,15 @@ import { ActivityModule } from '../activity.module';
 import { ConnectorSseSource } from './connector/connector-sse.source';
 import { SSE_CLIENT_TIMINGS } from './connector/connector.constants';
 import { PosthogIngestService } from './posthog/posthog-ingest.service';
-import { PosthogSecretGuard } from './posthog/posthog-secret.guard';
 import { PosthogController } from './posthog/posthog.controller';
-import { ConnectorSignatureGuard } from './push/connector-signature.guard';
+import { PosthogRoute } from './posthog/posthog.route';
 import { PushWebhookController } from './push/push-webhook.controller';
+import { PushWebhookRoute } from './push/push-webhook.route';
 
 /** What each source mounts. A source that is not in SOURCES has no route (404) and needs no secret. */
 const SOURCES: Record<SourceId, { controllers: Type<unknown>[]; providers: Provider[] }> = {
-  push: { controllers: [PushWebhookController], providers: [ConnectorSignatureGuard] },
-  posthog: { controllers: [PosthogController], providers: [PosthogIngestService, PosthogSecretGuard] },
+  push: { controllers: [PushWebhookController], providers: [PushWebhookRoute] },
+  posthog: { controllers: [PosthogController], providers: [PosthogIngestService, PosthogRoute] },
   stream: {
     controllers: [],
     providers: [

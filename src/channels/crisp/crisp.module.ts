@@ -3,7 +3,8 @@ import { CopilotModule } from '../../copilot/copilot.module';
 import { HealthRegistry } from '../../observability/health.registry';
 import { CrispAdapter } from './crisp.adapter';
 import { CrispApiClient } from './crisp-api.client';
-import { CrispHookAuthGuard } from './crisp-hook-auth.guard';
+import { CrispHookAuthenticator } from './crisp-hook.authenticator';
+import { CrispHookRoute } from './crisp-hook.route';
 import { CrispWebhookController } from './crisp-webhook.controller';
 import { CrispWebhookService } from './crisp-webhook.service';
 
@@ -11,7 +12,7 @@ import { CrispWebhookService } from './crisp-webhook.service';
 @Module({
   imports: [CopilotModule],
   controllers: [CrispWebhookController],
-  providers: [CrispApiClient, CrispHookAuthGuard, CrispWebhookService, CrispAdapter],
+  providers: [CrispApiClient, CrispHookAuthenticator, CrispHookRoute, CrispWebhookService, CrispAdapter],
   exports: [CrispAdapter],
 })
 export class CrispModule implements OnModuleInit {

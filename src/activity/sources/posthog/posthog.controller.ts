@@ -1,29 +1,21 @@
-import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, SECURITY } from '../../../common/openapi.decorators';
 import { SkipThrottle } from '@nestjs/throttler';
-import { RequireJsonBodyGuard } from '../../../common/require-json-body.guard';
-import { InvalidBodyHooks } from '../../../observability/invalid-body.hooks';
-import { IngestStats } from '../../ingest-stats.service';
-import { PosthogIngestService } from './posthog-ingest.service';
-import { PosthogSecretGuard } from './posthog-secret.guard';
+import type { Request, Response } from 'express';
+import { hotRequestFromExpress } from '../../../common/hot-routes';
+import { ApiErrors, SECURITY } from '../../../common/openapi.decorators';
 import { PosthogAcceptedDto, PosthogFlatEventDto } from './posthog.dto';
+import { PosthogRoute } from './posthog.route';
 
+/** Documents POST /v1/activity/posthog and serves it when the fast lane does not; the logic is PosthogRoute's. */
 @ApiTags('activity')
 @SkipThrottle()
 @Controller('v1/activity/posthog')
 export class PosthogController {
-  constructor(
-    private readonly posthog: PosthogIngestService,
-    private readonly stats: IngestStats,
-    invalidBodies: InvalidBodyHooks,
-  ) {
-    invalidBodies.on('/v1/activity/posthog', (reason) => stats.recordRejected('posthog', reason));
-  }
+  constructor(private readonly route: PosthogRoute) {}
 
   @Post()
   @HttpCode(202)
-  @UseGuards(PosthogSecretGuard, RequireJsonBodyGuard)
   @ApiOperation({
     summary: 'PostHog destination: autocapture, pageviews and custom events become actions',
     description: 'Body: the flat Hog-function body, PostHog\'s default webhook body {"event": {...}, "person": {...}}, or {"batch": [...]}.',
@@ -32,12 +24,9 @@ export class PosthogController {
   @ApiBody({ type: PosthogFlatEventDto })
   @ApiResponse({ status: 202, type: PosthogAcceptedDto })
   @ApiErrors(400, 401, 413)
-  async receive(@Body() body: unknown): Promise<PosthogAcceptedDto> {
-    try {
-      return await this.posthog.ingest(body);
-    } catch (err) {
-      if (err instanceof BadRequestException) this.stats.recordRejected('posthog', 'invalid_body');
-      throw err;
-    }
+  async receive(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const reply = await this.route.handle(hotRequestFromExpress(req));
+    res.status(reply.status);
+    return reply.body;
   }
 }

@@ -1,36 +1,29 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, SECURITY } from '../../../common/openapi.decorators';
 import { SkipThrottle } from '@nestjs/throttler';
-import { RequireJsonBodyGuard } from '../../../common/require-json-body.guard';
-import { InvalidBodyHooks } from '../../../observability/invalid-body.hooks';
-import { ActivityIngestService } from '../../activity-ingest.service';
-import { IngestStats } from '../../ingest-stats.service';
-import { ConnectorSignatureGuard } from './connector-signature.guard';
+import type { Request, Response } from 'express';
+import { hotRequestFromExpress } from '../../../common/hot-routes';
+import { ApiErrors, SECURITY } from '../../../common/openapi.decorators';
 import { ActivityEventDto, IngestAcceptedDto } from './push-webhook.dto';
+import { PushWebhookRoute } from './push-webhook.route';
 
+/** Documents POST /v1/activity and serves it when the fast lane does not; the logic is PushWebhookRoute's. */
 @ApiTags('activity')
 @SkipThrottle()
 @Controller('v1/activity')
 export class PushWebhookController {
-  constructor(
-    private readonly ingest: ActivityIngestService,
-    stats: IngestStats,
-    invalidBodies: InvalidBodyHooks,
-  ) {
-    invalidBodies.on('/v1/activity', (reason) => stats.recordRejected('push', reason));
-  }
+  constructor(private readonly route: PushWebhookRoute) {}
 
   @Post()
   @HttpCode(202)
-  @UseGuards(ConnectorSignatureGuard, RequireJsonBodyGuard)
   @ApiOperation({ summary: 'Push-mode connector event (actions or summary)' })
   @ApiSecurity(SECURITY.connectorSignature)
   @ApiBody({ type: ActivityEventDto })
   @ApiResponse({ status: 202, type: IngestAcceptedDto })
   @ApiErrors(400, 401, 413)
-  receive(@Body() body: unknown): IngestAcceptedDto {
-    const outcome = this.ingest.ingest(body, 'push');
-    return outcome.status === 'ignored' ? { ...outcome, ignored: true } : outcome;
+  async receive(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const reply = await this.route.handle(hotRequestFromExpress(req));
+    res.status(reply.status);
+    return reply.body;
   }
 }

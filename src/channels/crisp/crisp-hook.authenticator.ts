@@ -1,6 +1,6 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException, type RawBodyRequest } from '@nestjs/common';
-import type { Request } from 'express';
+import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import type { Counter } from 'prom-client';
+import { singleHeader, singleQueryValue, type HotRequest } from '../../common/hot-routes';
 import { hmacSha256Hex, safeEqual } from '../../common/secrets';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { MetricsService } from '../../observability/metrics.service';
@@ -11,8 +11,8 @@ import { MetricsService } from '../../observability/metrics.service';
  * checked when CRISP_HOOK_SIGNING_SECRET is set.
  */
 @Injectable()
-export class CrispHookAuthGuard implements CanActivate {
-  private readonly logger = new Logger(CrispHookAuthGuard.name);
+export class CrispHookAuthenticator {
+  private readonly logger = new Logger(CrispHookAuthenticator.name);
   private readonly rejected: Counter<string>;
 
   constructor(
@@ -22,16 +22,15 @@ export class CrispHookAuthGuard implements CanActivate {
     this.rejected = metrics.counter({ name: 'crisp_hooks_unauthorized_total', help: 'Crisp hook requests refused (bad key or signature)', labelNames: ['check'] });
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<RawBodyRequest<Request>>();
-    const key = typeof req.query.key === 'string' ? req.query.key : undefined;
-    if (!safeEqual(key, this.cfg.webhookSecret)) return this.refuse(req, 'key');
+  /** Throws 401 unless the hook carries the key (and, for plugin hooks, a fresh valid signature). */
+  verify(req: HotRequest): void {
+    if (!safeEqual(singleQueryValue(req.query, 'key'), this.cfg.webhookSecret)) return this.refuse(req, 'key');
     if (this.cfg.hookSigningSecret) {
-      if (!this.signatureValid(req, this.cfg.hookSigningSecret)) return this.refuse(req, 'signature');
+      const timestamp = singleHeader(req.headers, 'x-crisp-request-timestamp');
+      if (!this.signatureValid(req, timestamp, this.cfg.hookSigningSecret)) return this.refuse(req, 'signature');
       // The timestamp is signed; its age is what keeps a captured hook from being replayed later.
-      if (!this.timestampFresh(req.header('x-crisp-request-timestamp'))) return this.refuse(req, 'timestamp');
+      if (!this.timestampFresh(timestamp)) return this.refuse(req, 'timestamp');
     }
-    return true;
   }
 
   /**
@@ -39,14 +38,12 @@ export class CrispHookAuthGuard implements CanActivate {
    * bytes as sent; the two agree only when Crisp sends compact JSON. Both forms are
    * computed and compared (constant time) every time, so timing says nothing about which matched.
    */
-  private signatureValid(req: RawBodyRequest<Request>, secret: string): boolean {
-    const signature = req.header('x-crisp-signature');
-    const timestamp = req.header('x-crisp-request-timestamp');
+  private signatureValid(req: HotRequest, timestamp: string | undefined, secret: string): boolean {
+    const signature = singleHeader(req.headers, 'x-crisp-signature');
     if (!signature || !timestamp) return false;
     const given = signature.trim().toLowerCase();
-    const raw = req.rawBody ?? Buffer.alloc(0);
-    const overBytes = hmacSha256Hex(secret, Buffer.concat([Buffer.from(`[${timestamp};`), raw, Buffer.from(']')]));
-    const overJson = hmacSha256Hex(secret, `[${timestamp};${JSON.stringify(req.body ?? null)}]`);
+    const overBytes = hmacSha256Hex(secret, Buffer.concat([Buffer.from(`[${timestamp};`), req.rawBody, Buffer.from(']')]));
+    const overJson = hmacSha256Hex(secret, `[${timestamp};${JSON.stringify(req.body ?? {})}]`);
     const bytesOk = safeEqual(given, overBytes);
     const jsonOk = safeEqual(given, overJson);
     return bytesOk || jsonOk;
@@ -60,9 +57,9 @@ export class CrispHookAuthGuard implements CanActivate {
     return Math.abs(Date.now() - ms) <= this.cfg.signatureMaxAgeSeconds * 1000;
   }
 
-  private refuse(req: RawBodyRequest<Request>, check: 'key' | 'signature' | 'timestamp'): never {
+  private refuse(req: HotRequest, check: 'key' | 'signature' | 'timestamp'): never {
     this.rejected.inc({ check });
-    this.logger.warn({ check, ip: req.ip }, 'crisp hook refused');
+    this.logger.warn({ check, ip: req.ip, reqId: req.requestId }, 'crisp hook refused');
     throw new UnauthorizedException('Unauthorized');
   }
 }
