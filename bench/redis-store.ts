@@ -4,7 +4,10 @@
  *  2. the Redis store awaited one by one (round-trip bound) and with many appends in
  *     flight across sessions (how ingest runs under load: ioredis pipelines them),
  *  3. Redis memory per session for 10,000 sessions × 30 actions (INFO memory
- *     used_memory delta / sessions), then removes what it wrote.
+ *     used_memory delta / sessions) beside what the store's byte accounting (the
+ *     `sizes` total that maxBytes is checked against) says for the same sessions,
+ *  4. the same load under a byte budget (maxBytes): what Redis then holds,
+ * then removes what it wrote.
  * Run: node -r ts-node/register/transpile-only bench/redis-store.ts
  * (REDIS_URL defaults to redis://127.0.0.1:6379; keys go under bench:<pid>:, all with a TTL.)
  */
@@ -20,9 +23,11 @@ Logger.overrideLogger(false);
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const storeOpts = { lookbackSeconds: 300, maxActions: 30, maxSessions: 50_000, maxSessionsPerUser: 20, maxUsers: 100_000, sessionTtlSeconds: 86_400 };
 
+/** Epoch seconds a little before the run, so every action is inside the lookback window (recency is measured on occurredAt). */
+const t0 = Math.floor(Date.now() / 1000) - 60;
 const mkAction = (i: number): Action => ({
   index: i, type: i % 3 === 0 ? 'pageview' : 'click', title: `Clicked 'Button ${i}'`, description: `User clicked button ${i} on the settings page`,
-  canonicalUrl: `/settings/section-${i % 7}`, rawUrl: `https://app.example.com/settings/section-${i % 7}?tab=${i}`, timestampStart: 1_700_000_000 + i, timestampEnd: 1_700_000_001 + i,
+  canonicalUrl: `/settings/section-${i % 7}`, rawUrl: `https://app.example.com/settings/section-${i % 7}?tab=${i}`, timestampStart: t0 + i, timestampEnd: t0 + 1 + i,
 });
 
 const mkEvent = (session: number, actions: Action[]): ActionsEvent => ({
@@ -97,12 +102,30 @@ async function main(): Promise<void> {
   await appendLoad(sized, sessions, 3, 64);
   const after = await usedMemory(admin);
   const stats = await sized.stats();
+  const accounted = Number(await memConn.client.hget(memConn.key('ss', 'sizes'), 'total'));
   console.log(
-    `[memory] redis used_memory +${fmt(after - before)} bytes for ${fmt(stats.sessionsTracked)} sessions × 30 actions = ${fmt(Math.round((after - before) / sessions))} bytes/session`,
+    `[memory] redis used_memory +${fmt(after - before)} bytes for ${fmt(stats.sessionsTracked)} sessions × 30 actions = ${fmt(Math.round((after - before) / sessions))} bytes/session` +
+      ` (byte accounting: ${fmt(Math.round(accounted / stats.sessionsTracked))} bytes/session)`,
   );
   await sized.close();
   await removePrefix(admin, `${prefix}mem:`);
   await memConn.close();
+
+  // The same load under a byte budget of a quarter of what it needs.
+  const budget = Math.round(accounted / 4);
+  const capConn = new RedisConnection({ url, keyPrefix: `${prefix}cap:` });
+  await capConn.waitUntilReady();
+  const capped = new RedisSessionStore({ ...storeOpts, maxBytes: budget, connection: capConn });
+  const capBefore = await usedMemory(admin);
+  const cappedRate = await appendLoad(capped, sessions, 3, 64);
+  const capAfter = await usedMemory(admin);
+  const capStats = await capped.stats();
+  console.log(
+    `[memory] maxBytes ${fmt(budget)}: ${fmt(capStats.sessionsTracked)} sessions kept, redis used_memory +${fmt(capAfter - capBefore)} bytes, ${fmt(cappedRate)} actions/s (64 in flight, evicting)`,
+  );
+  await capped.close();
+  await removePrefix(admin, `${prefix}cap:`);
+  await capConn.close();
   await admin.close();
 }
 

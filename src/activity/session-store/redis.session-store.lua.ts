@@ -26,13 +26,15 @@
 
 /**
  * What one session is taken to cost in Redis, in bytes: a fixed part (its meta hash,
- * its entries in the sessions and sizes structures, key headers), the scope four times
- * (two key names, two members), user, email (twice: as given and lower-cased), summary
- * text, the encoded actions, and a per-action list overhead. Redis strings are UTF-8,
- * so Lua's `#` is their byte length. An approximation, like the memory store's, but of
- * what is written, so a byte budget bounds Redis memory and not a guess about it.
+ * its entries in the sessions and sizes structures, key headers and expiry entries, and
+ * a typical user's index entries), the scope four times (two key names, two members),
+ * user, email (twice: as given and lower-cased), summary text, the encoded actions, and
+ * a per-action list overhead. Redis strings are UTF-8, so Lua's `#` is their byte
+ * length. An approximation, like the memory store's, of what is written; the fixed part
+ * is calibrated with bench/redis-store.ts, whose used_memory per session it matches
+ * within a few percent (docs/redis.md, Sizing).
  */
-export const SESSION_BYTES = { record: 400, perAction: 24 } as const;
+export const SESSION_BYTES = { record: 1_500, perAction: 24 } as const;
 
 /** Shared helpers: fields at the head of an encoded action, sizes and eviction. */
 const HELPERS = `
@@ -109,40 +111,34 @@ local evUser, evEmail, evEmailLower, clockTtlMs = ARGV[12], ARGV[13], ARGV[14], 
 local maxBytes, batchOldest = tonumber(ARGV[16]), tonumber(ARGV[17])
 local FIRST_ACTION = 18
 
-local f = redis.call('HMGET', meta, 'u', 'l', 'n')
+local f = redis.call('HMGET', meta, 'u', 'l', 'n', 'c', 'ab', 'o', 'e', 'st')
 local owner, last, nextSeq = f[1], tonumber(f[2]), tonumber(f[3])
+local appended, ab, oldest, email, summary = tonumber(f[4]) or 0, tonumber(f[5]) or 0, tonumber(f[6]), f[7], f[8]
 if not last or not nextSeq or now - last > sessionTtlMs then
   -- New, or idle past SESSION_TTL by the caller's clock: start over with a new generation.
   redis.call('DEL', meta, acts)
-  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 'n', 1, 't', 0, 'c', 0, 'ab', 0)
-  owner, nextSeq = false, 1
+  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 't', 0)
+  owner, nextSeq, appended, ab, oldest, email, summary = false, 1, 0, 0, nil, false, false
 elseif evUser ~= '' and owner and owner ~= evUser then
   -- Claimed by a different known user: nothing of the previous user's may reach the new one.
   redis.call('DEL', acts)
   redis.call('HDEL', meta, 'e', 'el', 'st', 'su', 'sc', 'o')
-  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 't', 1, 'c', 0, 'ab', 0)
+  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 't', 1)
+  appended, ab, oldest, email, summary = 0, 0, nil, false, false
 end
 
 local n = #ARGV - FIRST_ACTION + 1
 local firstSeq = nextSeq
-local pushed, pushedBytes = {}, 0
+local pushed = {}
 for i = 1, n do
   local el = '[' .. string.format('%d', nextSeq + i - 1) .. ',' .. nowS .. ',' .. ARGV[FIRST_ACTION + i - 1]
   pushed[i] = el
-  pushedBytes = pushedBytes + #el
+  ab = ab + #el
 end
 if n > 0 then rpushAll(acts, pushed) end
 nextSeq = nextSeq + n
-redis.call('HSET', meta, 'n', nextSeq, 'l', nowS)
-redis.call('HINCRBY', meta, 'c', n)
-if evUser ~= '' then
-  owner = evUser
-  redis.call('HSET', meta, 'u', evUser)
-end
-if evEmail ~= '' then redis.call('HSET', meta, 'e', evEmail, 'el', evEmailLower) end
-
-local ab = (tonumber(redis.call('HGET', meta, 'ab')) or 0) + pushedBytes
-local oldest = tonumber(redis.call('HGET', meta, 'o'))
+if evUser ~= '' then owner = evUser end
+if evEmail ~= '' then email = evEmail end
 if batchOldest and (not oldest or batchOldest < oldest) then oldest = batchOldest end
 
 -- Prune: actions that happened before the lookback window, wherever they sit (late
@@ -173,9 +169,28 @@ if len > maxActions then
   redis.call('LTRIM', acts, over, -1)
   len = maxActions
 end
-if oldest then redis.call('HSET', meta, 'o', string.format('%.17g', oldest)) else redis.call('HDEL', meta, 'o') end
-redis.call('HSET', meta, 'ab', ab)
+
+-- Every meta field this call changed, in one write.
+local fields = {'n', nextSeq, 'l', nowS, 'c', appended + n, 'ab', ab}
+if oldest then
+  fields[#fields + 1] = 'o'
+  fields[#fields + 1] = string.format('%.17g', oldest)
+elseif f[6] then
+  redis.call('HDEL', meta, 'o')
+end
+if evUser ~= '' then
+  fields[#fields + 1] = 'u'
+  fields[#fields + 1] = evUser
+end
+if evEmail ~= '' then
+  fields[#fields + 1] = 'e'
+  fields[#fields + 1] = evEmail
+  fields[#fields + 1] = 'el'
+  fields[#fields + 1] = evEmailLower
+end
+redis.call('HSET', meta, unpack(fields))
 local unsummarised = len
+local bytes = ${SESSION_BYTES.record} + 4 * #scope + #(owner or '') + 2 * #(email or '') + #(summary or '') + ab + ${SESSION_BYTES.perAction} * len
 redis.call('PEXPIRE', meta, keyTtlMs)
 redis.call('PEXPIRE', acts, keyTtlMs)
 
@@ -184,7 +199,7 @@ local trackTtlMs = math.max(keyTtlMs, userTtlMs)
 local tick = redis.call('INCR', clock)
 redis.call('PEXPIRE', clock, clockTtlMs)
 redis.call('ZADD', sessions, tick, scope)
-account(P, sessions, sizes, scope, sessionBytes(meta, scope, len, ab), maxSessions, maxBytes)
+account(P, sessions, sizes, scope, bytes, maxSessions, maxBytes)
 redis.call('PEXPIRE', sessions, trackTtlMs)
 redis.call('PEXPIRE', sizes, trackTtlMs)
 
