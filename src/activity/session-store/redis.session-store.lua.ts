@@ -16,7 +16,7 @@
  *   P sizes       HASH   scope → approximate bytes of that session (see SESSION_BYTES),
  *                        and `total` (never a scope: scopes always hold a `:`) their sum
  *   P users       ZSET   user id → LRU tick (eviction beyond maxUsers; stats)
- *   P us:<user>   ZSET   scope → last seen (ms); newest maxSessionsPerUser within lookback
+ *   P us:<user>   ZSET   scope → last seen (ms, plus a sub-ms tie-break); newest maxSessionsPerUser within lookback
  *   P u:<user>    HASH   e email, el email lower-cased
  *   P x:<email>   STRING user id last seen with this (lower-cased) email
  *   P clock       STRING counter: generations and LRU ticks (unique, increasing)
@@ -205,7 +205,9 @@ redis.call('PEXPIRE', sizes, trackTtlMs)
 
 if owner then
   local us, u = P .. 'us:' .. owner, P .. 'u:' .. owner
-  redis.call('ZADD', us, now, scope)
+  -- Last seen, plus a fraction below 1 ms from the write tick, so sessions seen in the same
+  -- millisecond still list the most recent first (as in the memory store); readers floor it.
+  redis.call('ZADD', us, string.format('%.17g', now + (tick % 4000) / 4096), scope)
   redis.call('ZREMRANGEBYSCORE', us, '-inf', '(' .. string.format('%d', cutoff))
   redis.call('ZREMRANGEBYRANK', us, 0, -(maxPerUser + 1))
   redis.call('PEXPIRE', us, userTtlMs)
@@ -237,7 +239,9 @@ return {firstSeq, nextSeq - 1, unsummarised, owner or ''}
  * KEYS: meta, actions, clock, sessions, sizes
  * ARGV: 1 P, 2 scope, 3 now, 4 sessionTtlMs, 5 keyTtlMs, 6 text, 7 coversThroughSeq,
  *       8 replaces, 9 generation, 10 expectedRevision ('' for each of 7–10 when not given),
- *       11 clockTtlMs, 12 TTL of sessions and sizes, 13 maxSessions, 14 maxBytes (0 none)
+ *       11 clockTtlMs, 12 TTL of sessions and sizes, 13 maxSessions, 14 maxBytes (0 none),
+ *       15 lookback cutoff (ms): `replaces` counts only actions inside the window, the ones
+ *       every read returns (what is older is pruned on the next append)
  * Returns 1 when applied, 0 when refused (unknown, expired, other generation or revision,
  * or a `replaces` summary after a takeover that the new owner's actions cannot account for).
  */
@@ -247,6 +251,7 @@ local P, scope, nowS = ARGV[1], ARGV[2], ARGV[3]
 local now, sessionTtlMs, keyTtlMs = tonumber(nowS), tonumber(ARGV[4]), tonumber(ARGV[5])
 local text, covers, replaces, gen, rev = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local clockTtlMs, trackTtlMs, maxSessions, maxBytes = ARGV[11], ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14])
+local cutoff = tonumber(ARGV[15])
 
 local f = redis.call('HMGET', meta, 'g', 'r', 't', 'c', 'l', 'sc', 'ab')
 local last = tonumber(f[5])
@@ -257,8 +262,17 @@ if replaces and f[3] == '1' and replaces > tonumber(f[4]) then return 0 end
 
 covers = covers or 0
 if replaces and replaces > 0 then
-  local k = math.min(replaces, redis.call('LLEN', acts))
-  if k > 0 then covers = math.max(covers, seqOf(redis.call('LINDEX', acts, k - 1))) end
+  -- The replaces-th oldest action a reader sees (or the newest, when it sees fewer).
+  local items, seen, nth = redis.call('LRANGE', acts, 0, -1), 0, nil
+  for i = 1, #items do
+    local at = occurredOf(items[i])
+    if not at or at >= cutoff then
+      seen = seen + 1
+      nth = items[i]
+      if seen == replaces then break end
+    end
+  end
+  if nth then covers = math.max(covers, seqOf(nth)) end
 end
 local through = math.max(covers, tonumber(f[6]) or 0)
 redis.call('HSET', meta, 'st', text, 'su', nowS, 'sc', string.format('%d', through), 'l', nowS)

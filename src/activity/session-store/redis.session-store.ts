@@ -124,6 +124,7 @@ export class RedisSessionStore implements SessionStore {
 
   async applySummary(scope: SessionScope, update: SummaryUpdate): Promise<boolean> {
     const member = encodeScope(scope);
+    const now = this.now();
     const opt = (v: number | undefined) => (v === undefined ? '' : v);
     const applied = await this.conn.run(() =>
       this.cmd.acSessSummary(
@@ -134,7 +135,7 @@ export class RedisSessionStore implements SessionStore {
         this.p + 'sizes',
         this.p,
         member,
-        this.now(),
+        now,
         this.sessionTtlMs,
         this.keyTtlMs,
         update.text,
@@ -146,6 +147,7 @@ export class RedisSessionStore implements SessionStore {
         this.trackTtlMs,
         this.opts.maxSessions,
         this.opts.maxBytes ?? 0,
+        now - this.lookbackMs,
       ),
     );
     return applied === 1;
@@ -188,7 +190,7 @@ export class RedisSessionStore implements SessionStore {
     const refs: SessionRef[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const scope = decodeScope(flat[i]);
-      if (productId === undefined || scope.productId === productId) refs.push({ ...scope, lastSeenAt: Number(flat[i + 1]) });
+      if (productId === undefined || scope.productId === productId) refs.push({ ...scope, lastSeenAt: Math.floor(Number(flat[i + 1])) });
     }
     return refs;
   }
