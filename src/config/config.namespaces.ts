@@ -31,6 +31,7 @@ export const appConfig = namespace('app', (env) => ({
   headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
   maxConnections: env.MAX_CONNECTIONS,
   fastLane: env.FAST_LANE,
+  outboundConnectionsPerHost: env.OUTBOUND_CONNECTIONS_PER_HOST,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   channels: env.CHANNELS,
   sources: enabledSources(env),

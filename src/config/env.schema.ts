@@ -48,6 +48,7 @@ export const envSchema = z.object({
   HEADERS_TIMEOUT_MS: int(10_000, 500, 120_000),
   MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
   FAST_LANE: bool(true),
+  OUTBOUND_CONNECTIONS_PER_HOST: int(64, 1, 10_000),
   DEAD_LETTER_MAX: int(1_000, 1, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
   CHANNELS: idList(CHANNEL_IDS, ['rest']),

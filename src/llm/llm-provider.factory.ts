@@ -11,7 +11,7 @@ type LlmConfig = ConfigOf<typeof llmConfig>;
  * Config validation already refuses unknown names and missing keys; this throws
  * too, so a bad value can never fall through to the offline provider silently.
  */
-export function createLlmProvider(cfg: LlmConfig): LlmProvider {
+export function createLlmProvider(cfg: LlmConfig, fetch?: typeof globalThis.fetch): LlmProvider {
   switch (cfg.provider) {
     case 'openai':
       if (!cfg.openaiApiKey) throw new Error('OPENAI_API_KEY is required when LLM_PROVIDER=openai');
@@ -21,6 +21,7 @@ export function createLlmProvider(cfg: LlmConfig): LlmProvider {
         model: cfg.model,
         temperature: cfg.temperature,
         maxTokens: cfg.maxTokens,
+        fetch,
       });
     case 'anthropic':
       if (!cfg.anthropicApiKey) throw new Error('ANTHROPIC_API_KEY is required when LLM_PROVIDER=anthropic');
@@ -29,6 +30,7 @@ export function createLlmProvider(cfg: LlmConfig): LlmProvider {
         baseUrl: cfg.anthropicBaseUrl,
         model: cfg.model,
         maxTokens: cfg.maxTokens,
+        fetch,
       });
     case 'offline':
       return new OfflineProvider();

@@ -1,4 +1,5 @@
 import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { OutboundHttp } from '../common/outbound-http';
 import { llmConfig, type ConfigOf } from '../config/config.namespaces';
 import { HealthRegistry } from '../observability/health.registry';
 import { MetricsService } from '../observability/metrics.service';
@@ -27,8 +28,8 @@ const resilienceFrom = (cfg: ConfigOf<typeof llmConfig>, breakerName: string): R
   providers: [
     {
       provide: RAW_LLM_PROVIDER,
-      inject: [llmConfig.KEY],
-      useFactory: (cfg: ConfigOf<typeof llmConfig>) => createLlmProvider(cfg),
+      inject: [llmConfig.KEY, OutboundHttp],
+      useFactory: (cfg: ConfigOf<typeof llmConfig>, http: OutboundHttp) => createLlmProvider(cfg, http.fetch),
     },
     {
       provide: LLM_PROVIDER,

@@ -1,15 +1,16 @@
 import { Global, Module } from '@nestjs/common';
 import { HotRouteRegistry } from '../common/hot-routes';
+import { OutboundHttp } from '../common/outbound-http';
 import { HealthRegistry } from './health.registry';
 import { InvalidBodyHooks } from './invalid-body.hooks';
 import { MetricsService } from './metrics.service';
 import { HttpMetrics } from './http-metrics';
 import { ShutdownState } from './shutdown.state';
 
-/** Metrics registry, health probes, shutdown state and the hot-route registry, available to every module. */
+/** Metrics registry, health probes, shutdown state, the hot-route registry and the outbound HTTP pool, available to every module. */
 @Global()
 @Module({
-  providers: [MetricsService, HealthRegistry, InvalidBodyHooks, ShutdownState, HotRouteRegistry, HttpMetrics],
-  exports: [MetricsService, HealthRegistry, InvalidBodyHooks, ShutdownState, HotRouteRegistry, HttpMetrics],
+  providers: [MetricsService, HealthRegistry, InvalidBodyHooks, ShutdownState, HotRouteRegistry, HttpMetrics, OutboundHttp],
+  exports: [MetricsService, HealthRegistry, InvalidBodyHooks, ShutdownState, HotRouteRegistry, HttpMetrics, OutboundHttp],
 })
 export class ObservabilityModule {}

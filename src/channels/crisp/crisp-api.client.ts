@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 import type { Counter } from 'prom-client';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { MetricsService } from '../../observability/metrics.service';
+import { OutboundHttp, OutboundNetworkError, type OutboundResponse } from '../../common/outbound-http';
 import { parseRetryAfterMs } from '../../common/retry-after';
 import { DeliveryError } from '../channel-adapter.port';
 import { CRISP_REQUEST_TIMEOUT_MS } from './crisp.constants';
@@ -45,6 +47,7 @@ export class CrispApiClient {
   constructor(
     @Inject(crispConfig.KEY) private readonly cfg: ConfigOf<typeof crispConfig>,
     metrics: MetricsService,
+    private readonly http: OutboundHttp,
   ) {
     this.base = `${cfg.apiUrl.replace(/\/+$/, '')}/v1/website/${encodeURIComponent(cfg.websiteId)}/conversation/`;
     this.headers = {
@@ -83,27 +86,25 @@ export class CrispApiClient {
 
   private async call(route: string, method: string, sessionId: string, suffix: string, body?: unknown): Promise<unknown> {
     const url = `${this.base}${encodeURIComponent(sessionId)}/${suffix}`;
-    let res: Response;
+    let res: OutboundResponse;
     try {
-      res = await fetch(url, {
+      res = await this.http.request(url, {
         method,
         headers: this.headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(CRISP_REQUEST_TIMEOUT_MS),
+        timeoutMs: CRISP_REQUEST_TIMEOUT_MS,
       });
     } catch (err) {
       this.errors.inc({ route, status: 'network' });
-      const reason = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${CRISP_REQUEST_TIMEOUT_MS} ms` : errorText(err);
-      throw new CrispApiError(route, undefined, reason);
+      throw new CrispApiError(route, undefined, err instanceof OutboundNetworkError ? err.code === 'timeout' ? err.message : err.code : String(err));
     }
-    const text = await res.text().catch(() => '');
-    const parsed = parseEnvelope(text);
-    if (!res.ok) {
+    const parsed = parseEnvelope(res.text);
+    if (res.status < 200 || res.status >= 300) {
       this.errors.inc({ route, status: String(res.status) });
       if (res.status === 401 || res.status === 403) this.noteRejected(route, res.status);
       // Crisp says when to come back on 429 (and some 5xx): honoured, up to the retry window.
       const retryAfter = parseRetryAfterMs(res.headers, Date.now(), 15 * 60_000);
-      throw new CrispApiError(route, res.status, typeof parsed?.reason === 'string' ? parsed.reason : res.statusText || 'error', retryAfter);
+      throw new CrispApiError(route, res.status, typeof parsed?.reason === 'string' ? parsed.reason : STATUS_CODES[res.status] || 'error', retryAfter);
     }
     if (this.credentialsRejected) {
       this.credentialsRejected = undefined;
@@ -137,9 +138,3 @@ function parseEnvelope(text: string): { error?: unknown; reason?: unknown; data?
   }
 }
 
-function errorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // undici wraps the socket error (ECONNREFUSED, ECONNRESET…) in `cause`.
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? err.message;
-}

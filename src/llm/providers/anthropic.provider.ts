@@ -7,6 +7,8 @@ export interface AnthropicProviderOptions {
   baseUrl?: string;
   model: string;
   maxTokens: number;
+  /** The shared keep-alive pool (OutboundHttp.fetch); the SDK's default fetch otherwise. */
+  fetch?: typeof globalThis.fetch;
 }
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -29,6 +31,7 @@ export class AnthropicProvider implements LlmProvider {
       baseURL: opts.baseUrl ?? DEFAULT_BASE_URL,
       // Retries belong to ResilientLlm alone.
       maxRetries: 0,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
   }
 

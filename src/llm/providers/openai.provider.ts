@@ -9,6 +9,8 @@ export interface OpenAiProviderOptions {
   model: string;
   temperature: number;
   maxTokens: number;
+  /** The shared keep-alive pool (OutboundHttp.fetch); the SDK's default fetch otherwise. */
+  fetch?: typeof globalThis.fetch;
 }
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -30,6 +32,7 @@ export class OpenAiProvider implements LlmProvider {
       project: null,
       // Retries belong to ResilientLlm alone; SDK retries would multiply them and hide failures from the breaker.
       maxRetries: 0,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
   }
 
