@@ -22,7 +22,7 @@ const ACTIVITY_INTERNALS = [
   '**/activity/sources/**',
 ];
 /** Implementations behind ports are chosen in their module's factory; nobody else names them. */
-const IMPLEMENTATIONS = ['**/queue/memory.*', '**/queue/bullmq.*', '**/state/memory.*', '**/state/redis.*', '**/copilot/memory.*', '**/copilot/redis.*'];
+const IMPLEMENTATIONS = ['**/queue/memory.*', '**/queue/bullmq.*', '**/queue/redis.*', '**/state/memory.*', '**/state/redis.*', '**/copilot/memory.*', '**/copilot/redis.*'];
 
 const rule = (message, ...groups) => ({ group: groups.flat(), message });
 
@@ -40,7 +40,7 @@ const BOUNDARIES = {
     rule('summarizer/ may use activity and llm only.', features('summarizer', 'activity', 'llm')),
   ],
   copilot: [
-    rule('copilot/ reads activity through ActivityReader only, never SESSION_STORE or a store implementation.', ACTIVITY_INTERNALS, ['**/queue/memory.*', '**/state/memory.*', '**/state/redis.*']),
+    rule('copilot/ reads activity through ActivityReader only, never SESSION_STORE or a store implementation.', ACTIVITY_INTERNALS, ['**/queue/memory.*', '**/queue/bullmq.*', '**/queue/redis.*', '**/state/memory.*', '**/state/redis.*']),
     rule('copilot/ may use activity, llm and kb only.', features('copilot', 'activity', 'llm', 'kb')),
   ],
   channels: [

@@ -12,6 +12,8 @@ const refused: Array<[string, string, RegExp]> = [
   ['src/channels/crisp/x.ts', "import { SESSION_STORE } from '../../activity/activity.constants';", /channels\/ depend on copilot/],
   ['src/channels/rasa/x.ts', "import { ActivityReader } from '../../activity/activity-reader.service';", /channels\/ depend on copilot/],
   ['src/channels/crisp/x.ts', "import { MemoryJobQueue } from '../../queue/memory.job-queue';", /port implementation/],
+  ['src/channels/x.ts', "import { RedisDeadLetterStore } from '../queue/redis.dead-letter.store';", /port implementation/],
+  ['src/copilot/x.ts', "import { BullMqJobQueue } from '../queue/bullmq.job-queue';", /ActivityReader only/],
   ['src/channels/rest/x.ts', "import { RasaActionsService } from '../rasa/rasa-actions.service';", /another channel's folder/],
   ['src/llm/x.ts', "import { CopilotService } from '../copilot/copilot.service';", /llm\/ knows nothing/],
   ['src/llm/x.ts', "import type { StoredAction } from '../activity/session-store/session-store.port';", /llm\/ knows nothing/],

@@ -1,0 +1,339 @@
+/**
+ * Lua scripts of the Redis SESSION_STORE. Each runs atomically on the server, which is
+ * what gives the port's per-session guarantees across replicas: a reader never sees
+ * an append half done (pushed but not trimmed) or a summary half applied.
+ *
+ * Key layout under P (`<REDIS_KEY_PREFIX>ss:`), scope = `<product>:<session>` with `%`
+ * and `:` escaped in each part:
+ *   P s:<scope>   HASH   session meta: u user, e email, el email lower-cased, g generation,
+ *                        r summary revision, n next seq, l last activity (ms), t taken over,
+ *                        c actions appended since (re)start, st/su/sc summary text/at/covers,
+ *                        ab bytes of the encoded actions held, o earliest occurredAt held
+ *                        (may be lower than the true one after a trim: it only decides
+ *                        whether the list needs a scan)
+ *   P a:<scope>   LIST   actions, oldest first: `[seq,receivedAt,occurredAt,index,type,…]` JSON
+ *   P sessions    ZSET   scope → LRU tick (eviction beyond maxSessions / maxBytes; stats)
+ *   P sizes       HASH   scope → approximate bytes of that session (see SESSION_BYTES),
+ *                        and `total` (never a scope: scopes always hold a `:`) their sum
+ *   P users       ZSET   user id → LRU tick (eviction beyond maxUsers; stats)
+ *   P us:<user>   ZSET   scope → last seen (ms, plus a sub-ms tie-break); newest maxSessionsPerUser within lookback
+ *   P u:<user>    HASH   e email, el email lower-cased
+ *   P x:<email>   STRING user id last seen with this (lower-cased) email
+ *   P clock       STRING counter: generations and LRU ticks (unique, increasing)
+ * Keys other than KEYS are derived in-script from P, so these scripts need a single
+ * Redis (standalone or Sentinel), not Cluster.
+ */
+
+/**
+ * What one session is taken to cost in Redis, in bytes: a fixed part (its meta hash,
+ * its entries in the sessions and sizes structures, key headers and expiry entries, and
+ * a typical user's index entries), the scope four times (two key names, two members),
+ * user, email (twice: as given and lower-cased), summary text, the encoded actions, and
+ * a per-action list overhead. Redis strings are UTF-8, so Lua's `#` is their byte
+ * length. An approximation, like the memory store's, of what is written; the fixed part
+ * is calibrated with bench/redis-store.ts, whose used_memory per session it matches
+ * within a few percent (docs/redis.md, Sizing).
+ */
+export const SESSION_BYTES = { record: 1_500, perAction: 24 } as const;
+
+/** Shared helpers: fields at the head of an encoded action, sizes and eviction. */
+const HELPERS = `
+local TOTAL = 'total'
+local function seqOf(el) return tonumber(string.match(el, '^%[([^,]*),')) end
+local function occurredOf(el) return tonumber(string.match(el, '^%[[^,]*,[^,]*,([^,]*)[,%]]')) end
+local function sessionBytes(meta, scope, count, actionBytes)
+  local m = redis.call('HMGET', meta, 'u', 'e', 'st')
+  return ${SESSION_BYTES.record} + 4 * #scope + #(m[1] or '') + 2 * #(m[2] or '') + #(m[3] or '') + actionBytes + ${SESSION_BYTES.perAction} * count
+end
+-- Forgets one tracked session: its keys and its share of the byte total.
+local function forget(P, sizes, victim)
+  redis.call('DEL', P .. 's:' .. victim, P .. 'a:' .. victim)
+  local b = tonumber(redis.call('HGET', sizes, victim))
+  if b then
+    redis.call('HDEL', sizes, victim)
+    redis.call('HINCRBY', sizes, TOTAL, -b)
+  end
+end
+-- Records the size of the session just written (already in sessions with the newest
+-- tick), then evicts the least recently written beyond maxSessions and, when maxBytes
+-- is set, beyond maxBytes; never the session just written.
+local function account(P, sessions, sizes, scope, bytes, maxSessions, maxBytes)
+  local prev = tonumber(redis.call('HGET', sizes, scope)) or 0
+  redis.call('HSET', sizes, scope, bytes)
+  local total = redis.call('HINCRBY', sizes, TOTAL, bytes - prev)
+  local excess = redis.call('ZCARD', sessions) - maxSessions
+  if excess > 0 then
+    local victims = redis.call('ZPOPMIN', sessions, excess)
+    for i = 1, #victims, 2 do forget(P, sizes, victims[i]) end
+    total = tonumber(redis.call('HGET', sizes, TOTAL)) or 0
+  end
+  if maxBytes > 0 then
+    while total > maxBytes and redis.call('ZCARD', sessions) > 1 do
+      local v = redis.call('ZPOPMIN', sessions, 1)
+      if v[1] == scope then
+        redis.call('ZADD', sessions, v[2], v[1])
+        break
+      end
+      forget(P, sizes, v[1])
+      total = tonumber(redis.call('HGET', sizes, TOTAL)) or 0
+    end
+  end
+end
+local function rpushAll(key, items)
+  -- unpack() has a stack limit; push in slices.
+  local batch = {}
+  for i = 1, #items do
+    batch[#batch + 1] = items[i]
+    if #batch == 1000 or i == #items then
+      redis.call('RPUSH', key, unpack(batch))
+      batch = {}
+    end
+  end
+end
+`;
+
+/**
+ * KEYS: meta, actions, clock, sessions, users, sizes
+ * ARGV: 1 P, 2 scope, 3 now, 4 lookbackMs, 5 maxActions, 6 sessionTtlMs, 7 keyTtlMs,
+ *       8 userTtlMs, 9 maxSessions, 10 maxUsers, 11 maxSessionsPerUser, 12 event user ('' none),
+ *       13 event email ('' none), 14 email lower-cased, 15 clockTtlMs, 16 maxBytes (0 none),
+ *       17 earliest occurredAt of the batch ('' when empty), 18.. encoded actions (each the
+ *       JSON array tail after `[seq,receivedAt,`, starting with occurredAt)
+ * Returns {firstSeq, lastSeq, unsummarised, user ('' anonymous)}.
+ */
+export const APPEND = `${HELPERS}
+local meta, acts, clock, sessions, users, sizes = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local P, scope, nowS = ARGV[1], ARGV[2], ARGV[3]
+local now, lookbackMs, maxActions = tonumber(nowS), tonumber(ARGV[4]), tonumber(ARGV[5])
+local sessionTtlMs, keyTtlMs, userTtlMs = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local maxSessions, maxUsers, maxPerUser = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local evUser, evEmail, evEmailLower, clockTtlMs = ARGV[12], ARGV[13], ARGV[14], ARGV[15]
+local maxBytes, batchOldest = tonumber(ARGV[16]), tonumber(ARGV[17])
+local FIRST_ACTION = 18
+
+local f = redis.call('HMGET', meta, 'u', 'l', 'n', 'c', 'ab', 'o', 'e', 'st')
+local owner, last, nextSeq = f[1], tonumber(f[2]), tonumber(f[3])
+local appended, ab, oldest, email, summary = tonumber(f[4]) or 0, tonumber(f[5]) or 0, tonumber(f[6]), f[7], f[8]
+if not last or not nextSeq or now - last > sessionTtlMs then
+  -- New, or idle past SESSION_TTL by the caller's clock: start over with a new generation.
+  redis.call('DEL', meta, acts)
+  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 't', 0)
+  owner, nextSeq, appended, ab, oldest, email, summary = false, 1, 0, 0, nil, false, false
+elseif evUser ~= '' and owner and owner ~= evUser then
+  -- Claimed by a different known user: nothing of the previous user's may reach the new one.
+  redis.call('DEL', acts)
+  redis.call('HDEL', meta, 'e', 'el', 'st', 'su', 'sc', 'o')
+  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 't', 1)
+  appended, ab, oldest, email, summary = 0, 0, nil, false, false
+end
+
+local n = #ARGV - FIRST_ACTION + 1
+local firstSeq = nextSeq
+local pushed = {}
+for i = 1, n do
+  local el = '[' .. string.format('%d', nextSeq + i - 1) .. ',' .. nowS .. ',' .. ARGV[FIRST_ACTION + i - 1]
+  pushed[i] = el
+  ab = ab + #el
+end
+if n > 0 then rpushAll(acts, pushed) end
+nextSeq = nextSeq + n
+if evUser ~= '' then owner = evUser end
+if evEmail ~= '' then email = evEmail end
+if batchOldest and (not oldest or batchOldest < oldest) then oldest = batchOldest end
+
+-- Prune: actions that happened before the lookback window, wherever they sit (late
+-- batches arrive out of order), then all but the newest maxActions.
+local len = redis.call('LLEN', acts)
+local cutoff = now - lookbackMs
+if oldest and oldest < cutoff then
+  local items = redis.call('LRANGE', acts, 0, -1)
+  local kept, keptBytes, keptOldest = {}, 0, nil
+  for i = 1, #items do
+    local at = occurredOf(items[i])
+    if not at or at >= cutoff then
+      kept[#kept + 1] = items[i]
+      keptBytes = keptBytes + #items[i]
+      if at and (not keptOldest or at < keptOldest) then keptOldest = at end
+    end
+  end
+  if #kept < #items then
+    redis.call('DEL', acts)
+    if #kept > 0 then rpushAll(acts, kept) end
+  end
+  len, ab, oldest = #kept, keptBytes, keptOldest
+end
+if len > maxActions then
+  local over = len - maxActions
+  local gone = redis.call('LRANGE', acts, 0, over - 1)
+  for i = 1, #gone do ab = ab - #gone[i] end
+  redis.call('LTRIM', acts, over, -1)
+  len = maxActions
+end
+
+-- Every meta field this call changed, in one write.
+local fields = {'n', nextSeq, 'l', nowS, 'c', appended + n, 'ab', ab}
+if oldest then
+  fields[#fields + 1] = 'o'
+  fields[#fields + 1] = string.format('%.17g', oldest)
+elseif f[6] then
+  redis.call('HDEL', meta, 'o')
+end
+if evUser ~= '' then
+  fields[#fields + 1] = 'u'
+  fields[#fields + 1] = evUser
+end
+if evEmail ~= '' then
+  fields[#fields + 1] = 'e'
+  fields[#fields + 1] = evEmail
+  fields[#fields + 1] = 'el'
+  fields[#fields + 1] = evEmailLower
+end
+redis.call('HSET', meta, unpack(fields))
+local unsummarised = len
+local bytes = ${SESSION_BYTES.record} + 4 * #scope + #(owner or '') + 2 * #(email or '') + #(summary or '') + ab + ${SESSION_BYTES.perAction} * len
+redis.call('PEXPIRE', meta, keyTtlMs)
+redis.call('PEXPIRE', acts, keyTtlMs)
+
+-- LRU over all sessions, by count and by bytes: the oldest ticks go, with their keys.
+local trackTtlMs = math.max(keyTtlMs, userTtlMs)
+local tick = redis.call('INCR', clock)
+redis.call('PEXPIRE', clock, clockTtlMs)
+redis.call('ZADD', sessions, tick, scope)
+account(P, sessions, sizes, scope, bytes, maxSessions, maxBytes)
+redis.call('PEXPIRE', sessions, trackTtlMs)
+redis.call('PEXPIRE', sizes, trackTtlMs)
+
+if owner then
+  local us, u = P .. 'us:' .. owner, P .. 'u:' .. owner
+  -- Last seen, plus a fraction below 1 ms from the write tick, so sessions seen in the same
+  -- millisecond still list the most recent first (as in the memory store); readers floor it.
+  redis.call('ZADD', us, string.format('%.17g', now + (tick % 4000) / 4096), scope)
+  redis.call('ZREMRANGEBYSCORE', us, '-inf', '(' .. string.format('%d', cutoff))
+  redis.call('ZREMRANGEBYRANK', us, 0, -(maxPerUser + 1))
+  redis.call('PEXPIRE', us, userTtlMs)
+  local email = redis.call('HMGET', meta, 'e', 'el')
+  if email[1] then
+    redis.call('HSET', u, 'e', email[1], 'el', email[2])
+    redis.call('SET', P .. 'x:' .. email[2], owner, 'PX', userTtlMs)
+  end
+  redis.call('PEXPIRE', u, userTtlMs)
+  redis.call('ZADD', users, tick, owner)
+  redis.call('PEXPIRE', users, trackTtlMs)
+  local excessUsers = redis.call('ZCARD', users) - maxUsers
+  if excessUsers > 0 then
+    local victims = redis.call('ZPOPMIN', users, excessUsers)
+    for i = 1, #victims, 2 do
+      local v = victims[i]
+      local lower = redis.call('HGET', P .. 'u:' .. v, 'el')
+      if lower and redis.call('GET', P .. 'x:' .. lower) == v then redis.call('DEL', P .. 'x:' .. lower) end
+      redis.call('DEL', P .. 'u:' .. v, P .. 'us:' .. v)
+    end
+  end
+end
+return {firstSeq, nextSeq - 1, unsummarised, owner or ''}
+`;
+
+/**
+ * Stores the summary, then drops exactly the actions it covers — in one script, so no
+ * reader sees the actions gone before the summary, or both at once.
+ * KEYS: meta, actions, clock, sessions, sizes
+ * ARGV: 1 P, 2 scope, 3 now, 4 sessionTtlMs, 5 keyTtlMs, 6 text, 7 coversThroughSeq,
+ *       8 replaces, 9 generation, 10 expectedRevision ('' for each of 7–10 when not given),
+ *       11 clockTtlMs, 12 TTL of sessions and sizes, 13 maxSessions, 14 maxBytes (0 none),
+ *       15 lookback cutoff (ms): `replaces` counts only actions inside the window, the ones
+ *       every read returns (what is older is pruned on the next append)
+ * Returns 1 when applied, 0 when refused (unknown, expired, other generation or revision,
+ * or a `replaces` summary after a takeover that the new owner's actions cannot account for).
+ */
+export const APPLY_SUMMARY = `${HELPERS}
+local meta, acts, clock, sessions, sizes = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local P, scope, nowS = ARGV[1], ARGV[2], ARGV[3]
+local now, sessionTtlMs, keyTtlMs = tonumber(nowS), tonumber(ARGV[4]), tonumber(ARGV[5])
+local text, covers, replaces, gen, rev = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local clockTtlMs, trackTtlMs, maxSessions, maxBytes = ARGV[11], ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14])
+local cutoff = tonumber(ARGV[15])
+
+local f = redis.call('HMGET', meta, 'g', 'r', 't', 'c', 'l', 'sc', 'ab')
+local last = tonumber(f[5])
+if not f[1] or not last or now - last > sessionTtlMs then return 0 end
+if gen and gen ~= tonumber(f[1]) then return 0 end
+if rev and rev ~= tonumber(f[2]) then return 0 end
+if replaces and f[3] == '1' and replaces > tonumber(f[4]) then return 0 end
+
+covers = covers or 0
+if replaces and replaces > 0 then
+  -- The replaces-th oldest action a reader sees (or the newest, when it sees fewer).
+  local items, seen, nth = redis.call('LRANGE', acts, 0, -1), 0, nil
+  for i = 1, #items do
+    local at = occurredOf(items[i])
+    if not at or at >= cutoff then
+      seen = seen + 1
+      nth = items[i]
+      if seen == replaces then break end
+    end
+  end
+  if nth then covers = math.max(covers, seqOf(nth)) end
+end
+local through = math.max(covers, tonumber(f[6]) or 0)
+redis.call('HSET', meta, 'st', text, 'su', nowS, 'sc', string.format('%d', through), 'l', nowS)
+redis.call('HINCRBY', meta, 'r', 1)
+local ab = tonumber(f[7]) or 0
+if covers > 0 then
+  local items = redis.call('LRANGE', acts, 0, -1)
+  local drop = 0
+  for i = 1, #items do
+    if seqOf(items[i]) <= covers then
+      drop = i
+      ab = ab - #items[i]
+    else
+      break
+    end
+  end
+  if drop > 0 then redis.call('LTRIM', acts, drop, -1) end
+  redis.call('HSET', meta, 'ab', ab)
+end
+redis.call('PEXPIRE', meta, keyTtlMs)
+redis.call('PEXPIRE', acts, keyTtlMs)
+local tick = redis.call('INCR', clock)
+redis.call('PEXPIRE', clock, clockTtlMs)
+redis.call('ZADD', sessions, tick, scope)
+account(P, sessions, sizes, scope, sessionBytes(meta, scope, redis.call('LLEN', acts), ab), maxSessions, maxBytes)
+redis.call('PEXPIRE', sessions, trackTtlMs)
+redis.call('PEXPIRE', sizes, trackTtlMs)
+return 1
+`;
+
+/**
+ * One session's meta and actions as one snapshot. KEYS: meta, actions.
+ * Returns {meta HGETALL, actions LRANGE}.
+ */
+export const READ_SESSION = `
+return {redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1)}
+`;
+
+/**
+ * A user's recent sessions, each a consistent snapshot, in one round trip.
+ * KEYS: us:<user>, u:<user>
+ * ARGV: 1 P, 2 min last-seen (ms), 3 scope prefix to keep ('' all), 4 limit
+ * Returns nil for an unknown user, else {email or '', then per session: scope, last seen,
+ * meta HGETALL, actions LRANGE}.
+ */
+export const READ_USER = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local P, prefix, limit = ARGV[1], ARGV[3], tonumber(ARGV[4])
+local refs = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', ARGV[2], 'WITHSCORES')
+local out = {redis.call('HGET', KEYS[2], 'e') or ''}
+local picked = 0
+for i = 1, #refs, 2 do
+  if picked >= limit then break end
+  local scope = refs[i]
+  if prefix == '' or string.sub(scope, 1, #prefix) == prefix then
+    picked = picked + 1
+    out[#out + 1] = scope
+    out[#out + 1] = refs[i + 1]
+    out[#out + 1] = redis.call('HGETALL', P .. 's:' .. scope)
+    out[#out + 1] = redis.call('LRANGE', P .. 'a:' .. scope, 0, -1)
+  end
+end
+return out
+`;

@@ -1,0 +1,227 @@
+import type Redis from 'ioredis';
+import { resolveConnection, type RedisConnection, type RedisConnectionInput } from '../../redis/redis-connection';
+import { actionTimeMs } from '../action-time';
+import type { ActionsEvent } from '../activity.types';
+import { decodeScope, encodeActionTail, encodeScope, fieldsOf, productPrefix, toSessionContext, type SnapshotRules } from './redis.session-store.codec';
+import { APPEND, APPLY_SUMMARY, READ_SESSION, READ_USER } from './redis.session-store.lua';
+import type {
+  AppendResult,
+  SessionContext,
+  SessionRef,
+  SessionScope,
+  SessionStore,
+  SessionStoreOptions,
+  StoreStats,
+  SummaryUpdate,
+  UserActivity,
+} from './session-store.port';
+
+export interface RedisSessionStoreOptions extends SessionStoreOptions {
+  /** A shared connection (left open by close()) or options for one this store owns. */
+  connection: RedisConnectionInput;
+  /**
+   * How long a user's session index and email outlive the user's last activity in
+   * Redis. Default max(SESSION_TTL_SECONDS, LOOKBACK_SECONDS).
+   */
+  userTtlSeconds?: number;
+}
+
+/** Redis TTLs are a backstop behind the clock-based rules, so they run a little longer. */
+const BACKSTOP_SLACK_MS = 60_000;
+/** The generation counter must outlive any summary job that could still hold an old generation. */
+const MIN_CLOCK_TTL_MS = 30 * 24 * 3600 * 1000;
+
+type Flat = string[];
+
+interface SessionCommands {
+  acSessAppend(...args: Array<string | number>): Promise<[number, number, number, string]>;
+  acSessSummary(...args: Array<string | number>): Promise<number>;
+  acSessRead(meta: string, actions: string): Promise<[Flat, Flat]>;
+  acSessReadUser(...args: Array<string | number>): Promise<Array<string | Flat> | null>;
+}
+
+/**
+ * SESSION_STORE on Redis, shared by replicas (layout and scripts: redis.session-store.lua.ts).
+ * Every mutation is one Lua script, so the port's atomicity holds across processes.
+ * Rules that depend on time (lookback on occurredAt, idle expiry, user-index trimming)
+ * use the injectable `now`, as the memory store does; Redis TTLs only make sure nothing
+ * outlives them. Eviction beyond maxSessions / maxBytes / maxUsers follows last write
+ * (a global tick), not last read, so reads stay read-only.
+ *
+ * `maxBytes` (SESSION_STORE_MAX_BYTES) is a budget for every replica on the prefix
+ * together, measured on what is written to Redis (SESSION_BYTES in the scripts' file),
+ * not on a process heap; 0 or undefined: bounded by MAX_SESSIONS alone.
+ */
+export class RedisSessionStore implements SessionStore {
+  private readonly conn: RedisConnection;
+  private readonly owned: boolean;
+  private readonly cmd: Redis & SessionCommands;
+  private readonly now: () => number;
+  private readonly p: string;
+  private readonly lookbackMs: number;
+  private readonly sessionTtlMs: number;
+  private readonly keyTtlMs: number;
+  private readonly userTtlMs: number;
+  private readonly clockTtlMs: number;
+  /** TTL of the structures that track every session (sessions, sizes, users). */
+  private readonly trackTtlMs: number;
+
+  constructor(private readonly opts: RedisSessionStoreOptions) {
+    ({ connection: this.conn, owned: this.owned } = resolveConnection(opts.connection));
+    this.now = opts.now ?? Date.now;
+    this.p = this.conn.key('ss', '');
+    this.lookbackMs = opts.lookbackSeconds * 1000;
+    this.sessionTtlMs = opts.sessionTtlSeconds * 1000;
+    this.keyTtlMs = this.sessionTtlMs + BACKSTOP_SLACK_MS;
+    this.userTtlMs = (opts.userTtlSeconds ?? Math.max(opts.sessionTtlSeconds, opts.lookbackSeconds)) * 1000 + BACKSTOP_SLACK_MS;
+    this.clockTtlMs = Math.max(MIN_CLOCK_TTL_MS, 2 * this.keyTtlMs);
+    this.trackTtlMs = Math.max(this.keyTtlMs, this.userTtlMs);
+    const client = this.conn.client;
+    client.defineCommand('acSessAppend', { numberOfKeys: 6, lua: APPEND });
+    client.defineCommand('acSessSummary', { numberOfKeys: 5, lua: APPLY_SUMMARY });
+    client.defineCommand('acSessRead', { numberOfKeys: 2, lua: READ_SESSION });
+    client.defineCommand('acSessReadUser', { numberOfKeys: 2, lua: READ_USER });
+    this.cmd = client as Redis & SessionCommands;
+  }
+
+  async appendActions(event: ActionsEvent): Promise<AppendResult> {
+    if (!event.sessionId) return { stored: false, reason: 'missing_session_id' };
+    const scope = { productId: event.productId, sessionId: event.sessionId };
+    const member = encodeScope(scope);
+    const email = event.email ?? '';
+    const now = this.now();
+    // When each action happened, on the same clock as receivedAt (the script stamps `now`).
+    const occurred = event.actions.map((a) => actionTimeMs(a, now));
+    const args: Array<string | number> = [
+      this.p + 's:' + member,
+      this.p + 'a:' + member,
+      this.p + 'clock',
+      this.p + 'sessions',
+      this.p + 'users',
+      this.p + 'sizes',
+      this.p,
+      member,
+      now,
+      this.lookbackMs,
+      this.opts.maxActions,
+      this.sessionTtlMs,
+      this.keyTtlMs,
+      this.userTtlMs,
+      this.opts.maxSessions,
+      this.opts.maxUsers,
+      this.opts.maxSessionsPerUser,
+      event.userId ?? '',
+      email,
+      email ? normaliseEmail(email) : '',
+      this.clockTtlMs,
+      this.opts.maxBytes ?? 0,
+      occurred.length > 0 ? occurred.reduce((a, b) => Math.min(a, b)) : '',
+    ];
+    event.actions.forEach((a, i) => args.push(encodeActionTail(a, occurred[i])));
+    const [firstSeq, lastSeq, unsummarised, owner] = await this.conn.run(() => this.cmd.acSessAppend(...args));
+    return { stored: true, scope, userId: owner || undefined, firstSeq, lastSeq, unsummarised };
+  }
+
+  async applySummary(scope: SessionScope, update: SummaryUpdate): Promise<boolean> {
+    const member = encodeScope(scope);
+    const now = this.now();
+    const opt = (v: number | undefined) => (v === undefined ? '' : v);
+    const applied = await this.conn.run(() =>
+      this.cmd.acSessSummary(
+        this.p + 's:' + member,
+        this.p + 'a:' + member,
+        this.p + 'clock',
+        this.p + 'sessions',
+        this.p + 'sizes',
+        this.p,
+        member,
+        now,
+        this.sessionTtlMs,
+        this.keyTtlMs,
+        update.text,
+        opt(update.coversThroughSeq),
+        opt(update.replaces),
+        opt(update.generation),
+        opt(update.expectedRevision),
+        this.clockTtlMs,
+        this.trackTtlMs,
+        this.opts.maxSessions,
+        this.opts.maxBytes ?? 0,
+        now - this.lookbackMs,
+      ),
+    );
+    return applied === 1;
+  }
+
+  async getSessionContext(scope: SessionScope): Promise<SessionContext | null> {
+    const member = encodeScope(scope);
+    const rules = this.rules();
+    const [meta, actions] = await this.conn.run(() => this.cmd.acSessRead(this.p + 's:' + member, this.p + 'a:' + member));
+    return toSessionContext(scope, fieldsOf(meta), actions, rules);
+  }
+
+  async getUserActivity(userId: string, opts: { productId?: string; maxSessions?: number } = {}): Promise<UserActivity | null> {
+    const rules = this.rules();
+    const limit = opts.maxSessions ?? this.opts.maxSessionsPerUser;
+    const reply = await this.conn.run(() =>
+      this.cmd.acSessReadUser(
+        this.p + 'us:' + userId,
+        this.p + 'u:' + userId,
+        this.p,
+        rules.now - this.lookbackMs,
+        opts.productId === undefined ? '' : productPrefix(opts.productId),
+        Math.max(0, limit),
+      ),
+    );
+    if (reply === null) return null;
+    const email = (reply[0] as string) || undefined;
+    const sessions: SessionContext[] = [];
+    for (let i = 1; i + 3 < reply.length; i += 4) {
+      const ctx = toSessionContext(decodeScope(reply[i] as string), fieldsOf(reply[i + 2] as Flat), reply[i + 3] as Flat, rules);
+      // The session must still belong to this user: an id taken over by someone else
+      // (or re-created after eviction) never shows up under the previous user.
+      if (ctx && ctx.userId === userId) sessions.push(ctx);
+    }
+    return { userId, email, sessions };
+  }
+
+  async getRecentSessions(userId: string, productId?: string): Promise<SessionRef[]> {
+    const flat = await this.conn.run((c) => c.zrevrangebyscore(this.p + 'us:' + userId, '+inf', this.now() - this.lookbackMs, 'WITHSCORES'));
+    const refs: SessionRef[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const scope = decodeScope(flat[i]);
+      if (productId === undefined || scope.productId === productId) refs.push({ ...scope, lastSeenAt: Math.floor(Number(flat[i + 1])) });
+    }
+    return refs;
+  }
+
+  async getEmail(userId: string): Promise<string | undefined> {
+    return (await this.conn.run((c) => c.hget(this.p + 'u:' + userId, 'e'))) ?? undefined;
+  }
+
+  async findUserByEmail(email: string): Promise<string | undefined> {
+    return (await this.conn.run((c) => c.get(this.p + 'x:' + normaliseEmail(email)))) ?? undefined;
+  }
+
+  async stats(): Promise<StoreStats> {
+    const [sessions, users] = await this.conn.run((c) => Promise.all([c.zcard(this.p + 'sessions'), c.zcard(this.p + 'users')]));
+    return { sessionsTracked: sessions, usersTracked: users };
+  }
+
+  async ping(): Promise<void> {
+    await this.conn.ping();
+  }
+
+  async close(): Promise<void> {
+    if (this.owned) await this.conn.close();
+  }
+
+  private rules(): SnapshotRules {
+    return { now: this.now(), lookbackMs: this.lookbackMs, maxActions: this.opts.maxActions, sessionTtlMs: this.sessionTtlMs };
+  }
+}
+
+/** The email index is case-insensitive, as in the memory store. */
+function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
