@@ -33,6 +33,7 @@ const BOUNDARIES = {
   observability: [rule('observability/ is a base module: it imports no feature module.', features(), '**/state/**', '**/queue/**')],
   state: [rule('state/ is a port module: it imports no feature module.', features())],
   queue: [rule('queue/ is a port module: it imports no feature module.', features())],
+  redis: [rule('redis/ is a base module (the shared connection, leases): it imports no feature module.', features(), '**/state/**', '**/queue/**')],
   llm: [rule('llm/ knows nothing of activity, copilot or channels (swap providers without touching them).', features('llm'))],
   activity: [rule('activity/ is the bottom feature: it may not import llm, copilot, summarizer or channels.', features('activity'))],
   summarizer: [

@@ -50,7 +50,7 @@ async function stream(): Promise<void> {
     await new Promise((r) => setImmediate(r));
   }
   for (;;) {
-    const s = source.status();
+    const s = await source.status();
     if ((s.buffered as number) === 0 && (s.last_event_at as string | null) !== null) {
       const metrics = await (await fetch(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/metrics`)).text();
       const frames = Number(/^connector_stream_frames_total\{kind="data"\} (\d+)/m.exec(metrics)?.[1] ?? 0);

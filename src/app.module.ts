@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { LlmModule } from './llm/llm.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { QueueModule } from './queue/queue.module';
+import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
 import { SummarizerModule } from './summarizer/summarizer.module';
 
@@ -33,6 +34,7 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: ALL_NAMESPACES.map((n) => n.register(env)) }),
         LoggerModule.forRoot(buildLoggerParams(env.LOG_LEVEL)),
         ObservabilityModule,
+        RedisModule,
         StateModule,
         QueueModule,
         LlmModule,

@@ -10,7 +10,7 @@ import { bodyLimitFor, SHUTTING_DOWN, tooLarge } from './common/body-limits';
 import { HotRouteRegistry } from './common/hot-routes';
 import { requestIdFor } from './common/request-id';
 import { toErrorBody, type ErrorBody } from './common/http-exception.filter';
-import { appConfig, type ConfigOf } from './config/config.namespaces';
+import { appConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
 import { InvalidBodyHooks } from './observability/invalid-body.hooks';
 import { FastLane } from './http-lane/fast-lane';
 import { HttpMetrics } from './observability/http-metrics';
@@ -67,6 +67,14 @@ export function configureApp(app: INestApplication): void {
     express.use(['/v1/chat', '/v1/users', '/reply'], cors({ origin: cfg.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'], maxAge: 600 }));
   }
 
+  // ROLE=worker runs jobs and the stream; it answers nothing but its probes and metrics.
+  const store = app.get<ConfigOf<typeof storeConfig>>(storeConfig.KEY);
+  if (store.role === 'worker') {
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (WORKER_PATHS.has(req.path) && (req.method === 'GET' || req.method === 'HEAD')) return next();
+      sendError(res, { statusCode: 404, error: 'Not Found', message: 'This replica runs ROLE=worker: it serves only /healthz, /readyz and /metrics' });
+    });
+  }
   // One middleware for what every Express request needs before its body is read: its id, its metric on
   // finish, 503 from the first shutdown signal (health probes still answer), and a declared
   // length over the route's cap refused before a byte is read.
@@ -111,8 +119,10 @@ export function configureApp(app: INestApplication): void {
   });
 
   if (cfg.docsEnabled) mountOpenApi(app);
-  installFastLane(app, cfg);
+  if (store.role !== 'worker') installFastLane(app, cfg);
 }
+
+const WORKER_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** FAST_LANE: the hot routes registered in HotRouteRegistry are served ahead of Express (see src/http-lane). */
 function installFastLane(app: INestApplication, cfg: ConfigOf<typeof appConfig>): void {

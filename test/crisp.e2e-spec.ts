@@ -560,7 +560,7 @@ describe('Crisp channel configuration', () => {
     }
   });
 
-  it('refuses QUEUE=bullmq at boot with a clear message', async () => {
-    await expect(bootTestApp({ env: { QUEUE: 'bullmq', REDIS_URL: 'redis://127.0.0.1:6379' } })).rejects.toThrow(/QUEUE=bullmq is not available in this build/);
+  it('refuses ROLE=web without the shared drivers, naming what it needs', async () => {
+    await expect(bootTestApp({ env: { ROLE: 'web', STORE: 'memory', QUEUE: 'memory' } })).rejects.toThrow(/ROLE=web needs STORE=redis and QUEUE=bullmq/);
   });
 });

@@ -7,6 +7,7 @@ import { ActivityStream } from './activity.stream';
 import type { ActionsEvent, ActivityEvent, ActivitySource } from './activity.types';
 import { IngestStats } from './ingest-stats.service';
 import type { SessionScope, SessionStore, SummaryUpdate } from './session-store/session-store.port';
+import { SessionStoreFeeder } from './session-store/session-store.feeder';
 
 export type IngestOutcome =
   | { status: 'accepted'; type: ActivityEvent['type']; actions?: number; stale?: number }
@@ -31,12 +32,17 @@ export class ActivityIngestService {
     private readonly stats: IngestStats,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Inject(storeConfig.KEY) cfg: ConfigOf<typeof storeConfig>,
+    private readonly feeder: SessionStoreFeeder,
   ) {
     this.lookbackMs = cfg.lookbackSeconds * 1000;
   }
 
-  /** Throws BadRequestException (nothing published) only for a body that is not an event object at all. */
-  ingest(body: unknown, source: ActivitySource): IngestOutcome {
+  /**
+   * Throws BadRequestException (nothing published) only for a body that is not an event
+   * object at all; rejects when the store cannot take the event (so the sender gets a 503
+   * and redelivers rather than an acknowledgement of work that was lost).
+   */
+  async ingest(body: unknown, source: ActivitySource): Promise<IngestOutcome> {
     const parsed = parseActivityEvent(body, source);
     if (!parsed.ok) {
       if (parsed.reason === 'not_object') {
@@ -48,11 +54,11 @@ export class ActivityIngestService {
     const event = parsed.event;
     if (!event.sessionId) return this.ignore(source, 'missing_session_id', 'session_id is required: activity without a session cannot be attributed to a user');
     if (event.type === 'summary') {
-      this.publish(event);
+      await this.publish(event);
       return { status: 'accepted', type: 'summary' };
     }
     if (event.actions.length === 0) return this.ignore(source, 'no_actions', 'the event carries no actions');
-    const outcome = this.publish(event);
+    const outcome = await this.publish(event);
     if (!outcome.published) return this.ignore(source, outcome.reason, `every action is older than LOOKBACK_SECONDS (${this.lookbackMs / 1000} s)`);
     return { status: 'accepted', type: 'actions', actions: event.actions.length - outcome.stale, ...(outcome.stale ? { stale: outcome.stale } : {}) };
   }
@@ -65,8 +71,12 @@ export class ActivityIngestService {
     return this.store.applySummary(scope, update);
   }
 
-  /** For sources that already hold a typed event (SSE stream, PostHog extraction). Stale actions are dropped and counted. */
-  publish(event: ActivityEvent, now = Date.now()): PublishOutcome {
+  /**
+   * For sources that already hold a typed event (SSE stream, PostHog extraction). Stale
+   * actions are dropped and counted. Resolves once the event is in the session store
+   * (then activity$ hears of it); rejects when the store is unreachable.
+   */
+  async publish(event: ActivityEvent, now = Date.now()): Promise<PublishOutcome> {
     let stale = 0;
     if (event.type === 'actions') {
       const fresh = this.fresh(event, now);
@@ -81,6 +91,7 @@ export class ActivityIngestService {
     }
     this.stats.recordIngested(event.source, event.type);
     this.logger.debug({ productId: event.productId, sessionId: event.sessionId, type: event.type, source: event.source }, 'activity event');
+    await this.feeder.apply(event);
     this.stream.publish(event);
     return { published: true, stale };
   }

@@ -8,6 +8,8 @@ import { ActivityStream } from './activity.stream';
 import { IngestStats } from './ingest-stats.service';
 import { SessionStoreFeeder } from './session-store/session-store.feeder';
 import { createSessionStore } from './session-store/session-store.factory';
+import type { RedisConnection } from '../redis/redis-connection';
+import { REDIS_CONNECTION } from '../redis/redis.constants';
 import type { SessionStore } from './session-store/session-store.port';
 import { StoredActionsFeed } from './stored-actions.feed';
 
@@ -26,8 +28,8 @@ import { StoredActionsFeed } from './stored-actions.feed';
     SessionStoreFeeder,
     {
       provide: SESSION_STORE,
-      inject: [storeConfig.KEY],
-      useFactory: (cfg: ConfigOf<typeof storeConfig>) => createSessionStore(cfg),
+      inject: [storeConfig.KEY, REDIS_CONNECTION],
+      useFactory: (cfg: ConfigOf<typeof storeConfig>, redis: RedisConnection | null) => createSessionStore(cfg, redis),
     },
   ],
   exports: [ActivityIngestService, ActivityReader, StoredActionsFeed, IngestStats],

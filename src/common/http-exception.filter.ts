@@ -1,6 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { DependencyUnavailableError, RETRY_AFTER_SECONDS } from './dependency-unavailable.error';
+
+const DEPENDENCY_NAMES: Record<string, string> = { redis: 'Storage (Redis)', job_queue: 'The job queue' };
 
 export interface ErrorBody {
   statusCode: number;
@@ -28,6 +31,9 @@ export function toErrorBody(exception: unknown): ErrorBody {
     }
     return base;
   }
+  if (exception instanceof DependencyUnavailableError) {
+    return { statusCode: 503, error: 'Service Unavailable', message: `${DEPENDENCY_NAMES[exception.dependency] ?? 'A backing service'} is unavailable; retry shortly` };
+  }
   // body-parser and other connect-style errors carry an HTTP status.
   const e = exception as { status?: number; statusCode?: number; type?: string; message?: string; expose?: boolean };
   const status = e?.status ?? e?.statusCode;
@@ -53,10 +59,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const body = toErrorBody(exception);
     // A deliberate 5xx (503 from readiness, a full queue) is an answer, not a bug: no stack trace for it.
-    if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
+    if (exception instanceof DependencyUnavailableError) {
+      this.logger.warn({ dependency: exception.dependency, reason: exception.message }, 'request refused: a backing service is unavailable');
+    } else if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
       this.logger.error({ err: exception }, 'unhandled error while serving a request');
     }
     if (res.headersSent) return;
+    if (body.statusCode === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(body.statusCode).json(body);
   }
 }

@@ -54,6 +54,8 @@ export const storeConfig = namespace('store', (env) => ({
   driver: env.STORE,
   redisUrl: env.REDIS_URL,
   redisKeyPrefix: env.REDIS_KEY_PREFIX,
+  role: env.ROLE,
+  streamLeaseMs: env.STREAM_LEASE_MS,
   stateMaxBytes: toBytes(env.STATE_MAX_BYTES),
   sessionStoreMaxBytes: toBytes(env.SESSION_STORE_MAX_BYTES),
   conversationStoreMaxBytes: toBytes(env.CONVERSATION_STORE_MAX_BYTES),

@@ -35,7 +35,7 @@ const url = (protocols: string[], example: string) =>
 /** http(s) only: `localhost:1234` parses as a URL with protocol "localhost:", and every call would fail. */
 export const httpUrl = (example: string) => url(['http', 'https'], example);
 export const optionalHttpUrl = (example: string) => z.preprocess(emptyToUndefined, httpUrl(example).optional());
-export const optionalRedisUrl = z.preprocess(emptyToUndefined, url(['redis', 'rediss'], 'redis://127.0.0.1:6379').optional());
+export const redisUrl = (fallback: string) => z.preprocess(emptyToUndefined, url(['redis', 'rediss'], 'redis://127.0.0.1:6379').default(fallback));
 export const optionalPostgresUrl = z.preprocess(emptyToUndefined, url(['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/db').optional());
 
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, on: true, false: false, '0': false, no: false, off: false };

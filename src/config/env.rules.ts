@@ -39,8 +39,9 @@ export function crossFieldProblems(env: Env): string[] {
     problems.push('OPENAI_API_KEY is required when LLM_PROVIDER=openai (any non-empty value for keyless OpenAI-compatible servers)');
   }
   if (env.LLM_PROVIDER === 'anthropic' && !env.ANTHROPIC_API_KEY) problems.push('ANTHROPIC_API_KEY is required when LLM_PROVIDER=anthropic');
-  if (env.STORE === 'redis') problems.push('STORE=redis is not available in this build yet (supported: memory)');
-  if (env.QUEUE === 'bullmq') problems.push('QUEUE=bullmq is not available in this build yet (supported: memory)');
+  if (env.ROLE !== 'all' && (env.QUEUE !== 'bullmq' || env.STORE !== 'redis')) {
+    problems.push(`ROLE=${env.ROLE} needs STORE=redis and QUEUE=bullmq (replicas share their state and jobs through Redis)`);
+  }
   const sources = enabledSources(env);
   if (sources.includes('stream') && !env.STREAM_URL) problems.push('STREAM_URL is required when SOURCES contains stream');
   if (sources.includes('stream') && !env.UNKEY_API_KEY) problems.push('UNKEY_API_KEY is required when the stream source is on (STREAM_URL is set)');

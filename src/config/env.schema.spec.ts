@@ -42,8 +42,10 @@ describe('environment validation', () => {
     [{ ALLOW_UNAUTHENTICATED: 'maybe' }, 'ALLOW_UNAUTHENTICATED:'],
     [{ LLM_PROVIDER: 'openai' }, 'OPENAI_API_KEY is required'],
     [{ LLM_PROVIDER: 'anthropic' }, 'ANTHROPIC_API_KEY is required'],
-    [{ STORE: 'redis' }, 'STORE=redis is not available in this build yet'],
-    [{ QUEUE: 'bullmq' }, 'QUEUE=bullmq is not available in this build yet'],
+    [{ ROLE: 'worker', STORE: 'redis' }, 'ROLE=worker needs STORE=redis and QUEUE=bullmq'],
+    [{ ROLE: 'web', QUEUE: 'bullmq' }, 'ROLE=web needs STORE=redis and QUEUE=bullmq'],
+    [{ ROLE: 'both' }, 'ROLE'],
+    [{ STORE: 'redis', REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
     [{ STREAM_URL: 'https://connector.example/stream/p' }, 'UNKEY_API_KEY is required'],
     [{ CHANNELS: 'crisp' }, 'CRISP_WEBSITE_ID is required'],
   ])('%j fails naming the variable', (raw, expected) => {

@@ -14,7 +14,7 @@ import {
   optionalIdList,
   optionalInt,
   optionalNum,
-  optionalRedisUrl,
+  redisUrl,
   optionalString,
   string,
 } from './env-fields';
@@ -72,7 +72,9 @@ export const envSchema = z.object({
   // State
   STORE: enumOf(['memory', 'redis'], 'memory'),
   QUEUE: enumOf(['memory', 'bullmq'], 'memory'),
-  REDIS_URL: optionalRedisUrl,
+  REDIS_URL: redisUrl('redis://127.0.0.1:6379'),
+  ROLE: enumOf(['all', 'web', 'worker'], 'all'),
+  STREAM_LEASE_MS: int(15_000, 1_000, 600_000),
   REDIS_KEY_PREFIX: string('ac:', 64),
   STATE_MAX_BYTES: byteSize('64mb'),
   SESSION_STORE_MAX_BYTES: byteSize('256mb'),

@@ -4,6 +4,8 @@ import { storeConfig, type ConfigOf } from '../config/config.namespaces';
 import { ContextAssembler } from './context-assembler';
 import { ConversationIdentityService } from './conversation-identity.service';
 import { createConversationStore } from './conversation-store.factory';
+import type { RedisConnection } from '../redis/redis-connection';
+import { REDIS_CONNECTION } from '../redis/redis.constants';
 import type { ConversationStore } from './conversation-store.port';
 import { CONVERSATION_STORE } from './copilot.constants';
 import { CopilotService } from './copilot.service';
@@ -25,8 +27,8 @@ import { UserContextController } from './user-context.controller';
     IdentityVerifier,
     {
       provide: CONVERSATION_STORE,
-      inject: [storeConfig.KEY],
-      useFactory: (cfg: ConfigOf<typeof storeConfig>) => createConversationStore(cfg),
+      inject: [storeConfig.KEY, REDIS_CONNECTION],
+      useFactory: (cfg: ConfigOf<typeof storeConfig>, redis: RedisConnection | null) => createConversationStore(cfg, redis),
     },
   ],
   exports: [CopilotService, ConversationIdentityService, IdentityVerifier, CONVERSATION_STORE],

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger as PinoLogger } from 'pino';
 import { bodyProblem } from '../common/body-hygiene';
+import { DependencyUnavailableError, RETRY_AFTER_SECONDS } from '../common/dependency-unavailable.error';
 import { bodyLimitFor, SHUTTING_DOWN, tooLarge } from '../common/body-limits';
 import type { HotRequest, HotRoute } from '../common/hot-routes';
 import { toErrorBody, type ErrorBody } from '../common/http-exception.filter';
@@ -98,8 +99,14 @@ export class FastLane {
       this.send(req, res, route, start, requestId, reply.status, reply.body);
     } catch (err) {
       const body = toErrorBody(err);
-      if (body.statusCode >= 500 && !isHttpException(err)) this.deps.logger().error({ err, reqId: requestId }, 'unhandled error while serving a request');
-      if (!res.headersSent) this.send(req, res, route, start, requestId, body.statusCode, body);
+      if (err instanceof DependencyUnavailableError) {
+        this.deps.logger().warn({ dependency: err.dependency, reason: err.message, reqId: requestId }, 'request refused: a backing service is unavailable');
+      } else if (body.statusCode >= 500 && !isHttpException(err)) {
+        this.deps.logger().error({ err, reqId: requestId }, 'unhandled error while serving a request');
+      }
+      if (res.headersSent) return;
+      if (body.statusCode === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      this.send(req, res, route, start, requestId, body.statusCode, body);
     }
   }
 

@@ -1,3 +1,5 @@
+import { DependencyUnavailableError } from '../common/dependency-unavailable.error';
+
 export interface BackoffOptions {
   type: 'exponential' | 'fixed';
   /** First delay; doubles per retry for `exponential`. */
@@ -66,12 +68,12 @@ export class UnrecoverableJobError extends Error {
  * queue is closing, or its backend is unreachable. Callers shed the load (a webhook
  * answers 503 so the sender redelivers) instead of acknowledging work they would lose.
  */
-export class QueueUnavailableError extends Error {
+export class QueueUnavailableError extends DependencyUnavailableError {
   constructor(
     readonly reason: 'full' | 'closed' | 'unreachable',
     message: string,
   ) {
-    super(message);
+    super('job_queue', message);
     this.name = 'QueueUnavailableError';
   }
 }

@@ -7,6 +7,11 @@ import type { JobQueue } from './job-queue.port';
 import { MemoryJobQueue } from './memory.job-queue';
 import type { DeadLetterStore } from './dead-letter.port';
 import { MemoryDeadLetterStore } from './memory.dead-letter.store';
+import { BullMqJobQueue } from './bullmq.job-queue';
+import { RedisDeadLetterStore } from './redis.dead-letter.store';
+import type { RedisConnection } from '../redis/redis-connection';
+import { REDIS_CONNECTION } from '../redis/redis.constants';
+import { hostname } from 'node:os';
 import { DEAD_LETTER_STORE, JOB_QUEUE } from './queue.constants';
 
 /** The one place that picks the JOB_QUEUE implementation from QUEUE. */
@@ -14,6 +19,15 @@ export function createJobQueue(cfg: ConfigOf<typeof storeConfig>, metrics: Metri
   switch (cfg.queue) {
     case 'memory':
       return new MemoryJobQueue({ metrics, maxPending: cfg.queueMaxPending });
+    case 'bullmq':
+      // BullMQ opens its own connections (workers block on Redis); a web replica enqueues and runs nothing.
+      return new BullMqJobQueue({
+        connection: { url: cfg.redisUrl, keyPrefix: cfg.redisKeyPrefix, connectionName: `activity-copilot:${cfg.role}:queue:${hostname()}:${process.pid}` },
+        workers: cfg.role !== 'web',
+        maxPending: cfg.queueMaxPending,
+        instanceName: `${hostname()}:${process.pid}`,
+        metrics,
+      });
     default:
       // The env schema refuses drivers this build lacks; this guards direct callers.
       throw new Error(`QUEUE=${String(cfg.queue)} is not available in this build`);
@@ -21,10 +35,13 @@ export function createJobQueue(cfg: ConfigOf<typeof storeConfig>, metrics: Metri
 }
 
 /** The one place that picks the DeadLetterStore implementation. */
-export function createDeadLetterStore(cfg: ConfigOf<typeof storeConfig>): DeadLetterStore {
+export function createDeadLetterStore(cfg: ConfigOf<typeof storeConfig>, redis: RedisConnection | null): DeadLetterStore {
   switch (cfg.queue) {
     case 'memory':
       return new MemoryDeadLetterStore(cfg.deadLetterMax);
+    case 'bullmq':
+      if (!redis) throw new Error('QUEUE=bullmq needs the Redis connection (RedisModule)');
+      return new RedisDeadLetterStore({ connection: redis, max: cfg.deadLetterMax });
     default:
       throw new Error(`QUEUE=${String(cfg.queue)} is not available in this build`);
   }
@@ -35,7 +52,7 @@ export function createDeadLetterStore(cfg: ConfigOf<typeof storeConfig>): DeadLe
 @Module({
   providers: [
     { provide: JOB_QUEUE, inject: [storeConfig.KEY, MetricsService], useFactory: createJobQueue },
-    { provide: DEAD_LETTER_STORE, inject: [storeConfig.KEY], useFactory: createDeadLetterStore },
+    { provide: DEAD_LETTER_STORE, inject: [storeConfig.KEY, REDIS_CONNECTION], useFactory: createDeadLetterStore },
   ],
   exports: [JOB_QUEUE, DEAD_LETTER_STORE],
 })

@@ -1,4 +1,5 @@
 import { ReplyError } from 'ioredis';
+import { DependencyUnavailableError } from '../common/dependency-unavailable.error';
 import { errorMessage } from '../common/text';
 
 /**
@@ -6,9 +7,9 @@ import { errorMessage } from '../common/text';
  * reason that passes: loading, out of memory, read-only replica). Callers map it to
  * HTTP 503 so a client or webhook sender retries later; it never means bad input.
  */
-export class RedisUnavailableError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
-    super(message);
+export class RedisUnavailableError extends DependencyUnavailableError {
+  constructor(message: string, cause?: unknown) {
+    super('redis', message, cause);
     this.name = 'RedisUnavailableError';
   }
 }

@@ -15,6 +15,20 @@ export const TEST_ENV: Record<string, string> = {
   LLM_PROVIDER: 'offline',
 };
 
+/**
+ * TEST_DRIVERS=redis runs every end-to-end suite on STORE=redis and QUEUE=bullmq (real
+ * Redis at TEST_REDIS_URL or 127.0.0.1:6379), each app under its own key prefix.
+ */
+function driverEnv(): Record<string, string> {
+  if (process.env.TEST_DRIVERS !== 'redis') return {};
+  return {
+    STORE: 'redis',
+    QUEUE: 'bullmq',
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `t:${process.pid}:${Math.random().toString(36).slice(2, 10)}:`,
+  };
+}
+
 export interface TestApp {
   app: INestApplication;
   server: Server;
@@ -30,7 +44,7 @@ export interface TestApp {
 export async function bootTestApp(
   opts: { env?: Record<string, string>; override?: (b: TestingModuleBuilder) => TestingModuleBuilder; listen?: boolean } = {},
 ): Promise<TestApp> {
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot({ env: { ...TEST_ENV, ...(opts.env ?? {}) } })] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot({ env: { ...TEST_ENV, ...driverEnv(), ...(opts.env ?? {}) } })] });
   if (opts.override) builder = opts.override(builder);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(createHttpAdapter(), { ...APP_OPTIONS, logger: false });

@@ -1,5 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ActivityStream } from '../activity.stream';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ActivityEvent } from '../activity.types';
 import { SESSION_STORE } from '../activity.constants';
 import { IngestStats } from '../ingest-stats.service';
@@ -7,23 +6,20 @@ import { StoredActionsFeed } from '../stored-actions.feed';
 import type { SessionStore } from './session-store.port';
 
 /**
- * Keeps SESSION_STORE up to date from activity$ (actions appended, connector summaries
- * applied), then tells StoredActionsFeed what was stored.
+ * The one writer of SESSION_STORE: every published event is appended (actions) or
+ * applied (connector summaries) before ActivityIngestService answers or activity$ hears
+ * of it, then StoredActionsFeed is told what was stored. A store failure propagates to
+ * the caller (a webhook answers 503 and its sender redelivers).
  */
 @Injectable()
-export class SessionStoreFeeder implements OnModuleInit {
+export class SessionStoreFeeder {
   private readonly logger = new Logger(SessionStoreFeeder.name);
 
   constructor(
-    private readonly stream: ActivityStream,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     private readonly stats: IngestStats,
     private readonly stored: StoredActionsFeed,
   ) {}
-
-  onModuleInit(): void {
-    this.stream.subscribe('session-store', (event) => this.apply(event));
-  }
 
   async apply(event: ActivityEvent): Promise<void> {
     if (event.type === 'actions') {

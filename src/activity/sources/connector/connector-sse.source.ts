@@ -1,6 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import type { EventSourceMessage } from 'eventsource-parser';
-import { sourcesConfig, type ConfigOf } from '../../../config/config.namespaces';
+import { sourcesConfig, storeConfig, type ConfigOf } from '../../../config/config.namespaces';
+import type { RedisConnection } from '../../../redis/redis-connection';
+import { LeaseKeeper } from '../../../redis/redis-lease-keeper';
+import { RedisLease } from '../../../redis/redis-lease';
+import { REDIS_CONNECTION } from '../../../redis/redis.constants';
 import { HealthRegistry, type ComponentStatus } from '../../../observability/health.registry';
 import { MetricsService } from '../../../observability/metrics.service';
 import { ActivityIngestService } from '../../activity-ingest.service';
@@ -28,9 +32,15 @@ export class ConnectorSseSource implements OnModuleInit, OnApplicationBootstrap,
   private readonly telemetry: ConnectorStreamTelemetry;
   private readonly drain: StreamDrainScheduler<ActivityEvent>;
   private client?: ConnectorSseClient;
+  private keeper?: LeaseKeeper;
+  private lease?: RedisLease;
+  /** Why this replica is not reading the stream (another holds the lease, or ROLE=web). */
+  private standby?: string;
 
   constructor(
     @Inject(sourcesConfig.KEY) private readonly cfg: ConfigOf<typeof sourcesConfig>,
+    @Inject(storeConfig.KEY) private readonly store: ConfigOf<typeof storeConfig>,
+    @Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | null,
     private readonly ingest: ActivityIngestService,
     stats: IngestStats,
     private readonly health: HealthRegistry,
@@ -49,7 +59,38 @@ export class ConnectorSseSource implements OnModuleInit, OnApplicationBootstrap,
     this.health.register('connector_stream', () => this.status());
   }
 
+  /**
+   * ROLE=web never reads the stream (workers do). With STORE=redis exactly one replica
+   * reads it: the holder of a Redis lease (STREAM_LEASE_MS), which another replica takes
+   * over within the lease time if the holder dies. The connector has no replay, so what
+   * it sends during a hand-over is missed, never read twice.
+   */
   onApplicationBootstrap(): void {
+    if (this.client || this.keeper) return;
+    if (this.store.role === 'web') {
+      this.standby = 'ROLE=web: worker replicas read the stream';
+      return;
+    }
+    if (this.store.driver !== 'redis' || !this.redis) return this.startClient();
+    this.lease = new RedisLease({ connection: this.redis, name: 'connector-stream', leaseMs: this.store.streamLeaseMs });
+    this.standby = 'waiting for the stream lease';
+    this.keeper = new LeaseKeeper(this.lease, {
+      renewMs: Math.max(200, Math.floor(this.store.streamLeaseMs / 3)),
+      onAcquired: () => {
+        this.standby = undefined;
+        this.logger.log({ holder: this.lease?.holderId }, 'this replica holds the connector stream lease; reading the stream');
+        this.startClient();
+      },
+      onLost: async (reason) => {
+        this.standby = `lease lost (${reason})`;
+        this.logger.warn({ reason }, 'connector stream lease lost; stopped reading the stream');
+        await this.stopClient();
+      },
+    });
+    this.keeper.start();
+  }
+
+  private startClient(): void {
     if (this.client) return;
     this.client = new ConnectorSseClient(
       {
@@ -69,19 +110,34 @@ export class ConnectorSseSource implements OnModuleInit, OnApplicationBootstrap,
     this.client.start();
   }
 
-  /**
-   * Runs before ActivityModule completes activity$ (Nest destroys importing modules
-   * first), so events still buffered reach consumers.
-   */
-  async onModuleDestroy(): Promise<void> {
-    if (!this.client) return;
-    await this.client.stop();
-    const drained = this.drain.flush();
+  private async stopClient(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    await client.stop();
+    const drained = await this.drain.flush();
     this.telemetry.reportDrops(true, this.drain.dropped, this.drain.capacity);
     this.telemetry.closed(drained);
   }
 
-  status(): ComponentStatus {
+  /**
+   * Runs before ActivityModule completes activity$ (Nest destroys importing modules
+   * first), so events still buffered reach consumers. The lease is released after the
+   * client stopped, so a successor can start at once.
+   */
+  async onModuleDestroy(): Promise<void> {
+    if (this.keeper) {
+      await this.keeper.stop();
+      await this.lease?.close();
+    }
+    await this.stopClient();
+  }
+
+  async status(): Promise<ComponentStatus> {
+    if (!this.client && this.standby) {
+      const holder = await this.lease?.holder().catch(() => null);
+      return { status: 'up', state: 'standby', reason: this.standby, url: displayUrl(this.cfg.streamUrl ?? ''), lease_holder: holder?.holderId ?? null };
+    }
     const state = this.client?.state ?? 'idle';
     const t = this.telemetry;
     const iso = (ms?: number) => (ms ? new Date(ms).toISOString() : null);
@@ -102,6 +158,7 @@ export class ConnectorSseSource implements OnModuleInit, OnApplicationBootstrap,
       buffer_capacity: this.drain.capacity,
       dropped: this.drain.dropped,
       last_error: t.lastError ?? null,
+      ...(this.lease ? { lease_holder: this.lease.holderId } : {}),
     };
   }
 
@@ -122,11 +179,10 @@ export class ConnectorSseSource implements OnModuleInit, OnApplicationBootstrap,
     this.telemetry.dropped(this.drain.push(parsed.event), this.drain.dropped, this.drain.capacity);
   }
 
-  private publish(event: ActivityEvent): void {
-    try {
-      this.ingest.publish(event);
-    } catch (err) {
-      this.logger.error({ err, productId: event.productId, sessionId: event.sessionId }, 'publishing a stream event failed');
-    }
+  private publish(event: ActivityEvent): Promise<void> {
+    return this.ingest.publish(event).then(undefined, (err: unknown) => {
+      this.telemetry.storeFailed();
+      this.logger.error({ err: err instanceof Error ? err.message : String(err), productId: event.productId, sessionId: event.sessionId }, 'a stream event could not be stored');
+    });
   }
 }

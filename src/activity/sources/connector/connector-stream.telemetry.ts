@@ -99,6 +99,11 @@ export class ConnectorStreamTelemetry {
     this.lastDropWarnAt = now;
   }
 
+  /** A received event the store could not take (Redis unreachable): counted; the stream cannot redeliver it. */
+  storeFailed(): void {
+    this.stats.recordRejected('stream', 'store_unavailable');
+  }
+
   skipped(reason: string, detail: string): void {
     this.stats.recordRejected('stream', reason);
     this.malformedCounts.set(reason, (this.malformedCounts.get(reason) ?? 0) + 1);

@@ -7,6 +7,8 @@ const DRAIN_SLICE_MS = 5;
  * Sits between a network reader and slower consumers: items go into a bounded
  * drop-oldest buffer and are handed to `deliver` in short slices on later turns of the
  * event loop, so a slow consumer costs stale items (counted), never a stalled reader.
+ * Deliveries run one after another (a store write is awaited before the next), which
+ * keeps each session's events in order whatever the store.
  */
 export class StreamDrainScheduler<T> {
   private readonly buffer: DropOldestBuffer<T>;
@@ -14,7 +16,7 @@ export class StreamDrainScheduler<T> {
 
   constructor(
     capacity: number,
-    private readonly deliver: (item: T) => void,
+    private readonly deliver: (item: T) => void | Promise<void>,
     private readonly hooks: { onDepth?(depth: number): void; onIdle?(): void } = {},
   ) {
     this.buffer = new DropOldestBuffer(capacity);
@@ -44,18 +46,25 @@ export class StreamDrainScheduler<T> {
     return evicted;
   }
 
-  /** Delivers everything still buffered, now (shutdown). */
-  flush(): number {
+  /** Delivers everything still buffered, now (shutdown); resolves when the last delivery has. */
+  async flush(): Promise<number> {
+    await this.current;
     const rest = this.buffer.drain();
-    for (const item of rest) this.deliver(item);
+    for (const item of rest) await this.deliver(item);
     this.hooks.onDepth?.(0);
     return rest.length;
   }
 
+  private current?: Promise<void>;
+
   private slice(): void {
+    this.current = this.runSlice();
+  }
+
+  private async runSlice(): Promise<void> {
     const deadline = performance.now() + DRAIN_SLICE_MS;
     while (this.buffer.size > 0) {
-      this.deliver(this.buffer.shift()!);
+      await this.deliver(this.buffer.shift()!);
       if (performance.now() >= deadline) break;
     }
     this.hooks.onDepth?.(this.buffer.size);

@@ -84,7 +84,7 @@ export class PosthogIngestService {
       return i;
     };
     let stale = 0;
-    for (const event of buildActionsEvents(fresh, productId, allocate, now)) stale += this.activity.publish(event).stale;
+    for (const event of buildActionsEvents(fresh, productId, allocate, now)) stale += (await this.activity.publish(event)).stale;
     skip('stale', stale);
 
     const stored = fresh.length - stale;

@@ -39,7 +39,7 @@ export class PushWebhookRoute implements HotRoute, OnModuleInit {
       throw new UnauthorizedException('Invalid signature');
     }
     requireJsonBody(req, this.invalidBodies);
-    const outcome = this.ingest.ingest(req.body, 'push');
+    const outcome = await this.ingest.ingest(req.body, 'push');
     const body: IngestAcceptedDto = outcome.status === 'ignored' ? { ...outcome, ignored: true } : outcome;
     return { status: 202, body };
   }
