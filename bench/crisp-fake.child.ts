@@ -1,7 +1,8 @@
 /**
  * The fake Crisp API for bench/crisp-ack.ts in its own process: it stands for a
  * remote service, so its CPU is not counted against ours. IPC: sends {url} once
- * listening; answers 'count' with {sent}, 'reset' with {ok}; exits on 'stop'.
+ * listening; answers 'count' with {sent}, 'reset' with {ok}; exits on 'stop' or
+ * when the parent goes away.
  */
 import { FakeCrispServer } from '../test/support/fake-crisp.server';
 
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
     }
     if (msg === 'stop') void crisp.stop().then(() => process.exit(0));
   });
+  // The bench died without saying 'stop': do not outlive it.
+  process.on('disconnect', () => process.exit(0));
   process.send?.({ url: crisp.url });
 }
 
