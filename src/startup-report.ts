@@ -37,6 +37,7 @@ export function startupReport(app: INestApplication, url: string): StartupReport
     `sources ${a.sources.join(',') || 'none'}`,
     `store ${store.driver}`,
     `queue ${store.queue}`,
+    ...(store.role !== 'all' ? [`role ${store.role}`] : []),
   ];
   const warnings: string[] = [];
   if (a.nodeEnv !== 'production' && open.length > 0) warnings.push(`open endpoints (no secret configured): ${open.join(', ')}`);
@@ -48,7 +49,7 @@ export function startupReport(app: INestApplication, url: string): StartupReport
   if (heap.warning && (heap.tooSmall || a.nodeEnv === 'production')) warnings.push(heap.warning);
   return {
     banner: parts.join(' · '),
-    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, docs: a.docsEnabled, metrics, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
+    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, role: store.role, docs: a.docsEnabled, metrics, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
     warnings,
   };
 }
