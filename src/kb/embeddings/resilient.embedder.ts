@@ -75,6 +75,10 @@ export class ResilientEmbedder {
     return this.inner.model;
   }
 
+  get batchSize(): number {
+    return this.opts.batchSize;
+  }
+
   state(): BreakerState {
     switch (this.breaker.state) {
       case CircuitState.Closed:
