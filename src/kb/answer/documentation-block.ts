@@ -49,7 +49,8 @@ export function renderDocumentationBlock(hits: readonly KbHit[], maxChars: numbe
     const head = `[${i + 1}] ${title}${hit.url ? `\nURL: ${oneLine(hit.url)}` : ''}\n`;
     const sep = entries.length ? 2 : 0;
     const room = left - sep - head.length;
-    if (room < 40) break;
+    // A later entry needs room for a useful excerpt; the first one is clipped harder rather than dropped.
+    if (room < (entries.length ? 40 : 10)) break;
     const text = neutraliseDocumentationText(hit.text).trim();
     const body = text.length <= room ? text : clipAtWord(text, room);
     entries.push(head + body);
