@@ -31,7 +31,14 @@ export async function rankChunks(snapshot: KbSnapshot, query: KbQuery, settings:
   const onPage = snapshot.sourcesForPage(query.page?.canonicalUrl);
   const factor = (id: string) => (onPage.has(snapshot.byId.get(id)?.source ?? '') ? 1 + settings.pageBoost : 1);
   const { message, context } = searchText(query);
-  const lexical = snapshot.lexical.query({ message, context, contextWeight: settings.contextWeight, boost: onPage.size ? factor : undefined, limit: settings.candidates });
+  const boost = 1 + settings.pageBoost;
+  const lexical = snapshot.lexical.query({
+    message,
+    context,
+    contextWeight: settings.contextWeight,
+    boostSource: onPage.size ? (source) => (onPage.has(source) ? boost : 1) : undefined,
+    limit: settings.candidates,
+  });
 
   const neighbours = vectors && snapshot.chunks.length > 0 ? await vectors(query, settings.candidates) : undefined;
   const vector = neighbours

@@ -1,6 +1,9 @@
 import type { KbChunk, KbDocument, KbSkippedFile } from '../kb.types';
-import { LexicalIndex } from './lexical-index';
-import { matchesAnyPage } from './page-pattern';
+import { LexicalIndex, type LexicalIndexOptions } from './lexical-index';
+import { matchesPagePattern } from './page-pattern';
+
+/** Distinct URLs whose page matches are remembered per snapshot (users cluster on a few pages). */
+const PAGE_CACHE_SIZE = 512;
 
 /**
  * One built, immutable index: the chunks, their lexical index and the documents'
@@ -10,17 +13,22 @@ import { matchesAnyPage } from './page-pattern';
 export class KbSnapshot {
   readonly byId: ReadonlyMap<string, KbChunk>;
   readonly lexical: LexicalIndex;
-  private readonly pagesBySource: ReadonlyMap<string, readonly string[]>;
+  /** Each distinct page pattern once, with the documents that list it. */
+  private readonly sourcesByPattern: ReadonlyMap<string, readonly string[]>;
+  private readonly pageCache = new Map<string, ReadonlySet<string>>();
 
   constructor(
     readonly documents: readonly KbDocument[],
     readonly chunks: readonly KbChunk[],
     readonly skipped: readonly KbSkippedFile[],
     readonly builtAt: Date,
+    lexicalOptions?: LexicalIndexOptions,
   ) {
     this.byId = new Map(chunks.map((c) => [c.id, c]));
-    this.lexical = new LexicalIndex(chunks);
-    this.pagesBySource = new Map(documents.filter((d) => d.pages.length > 0).map((d) => [d.source, d.pages]));
+    this.lexical = new LexicalIndex(chunks, lexicalOptions);
+    const byPattern = new Map<string, string[]>();
+    for (const d of documents) for (const p of d.pages) byPattern.set(p, [...(byPattern.get(p) ?? []), d.source]);
+    this.sourcesByPattern = byPattern;
   }
 
   static empty(): KbSnapshot {
@@ -28,10 +36,14 @@ export class KbSnapshot {
   }
 
   /** Sources of the documents that list `canonicalUrl` among their pages. */
-  sourcesForPage(canonicalUrl: string | undefined): Set<string> {
+  sourcesForPage(canonicalUrl: string | undefined): ReadonlySet<string> {
+    if (!canonicalUrl) return new Set();
+    const cached = this.pageCache.get(canonicalUrl);
+    if (cached) return cached;
     const out = new Set<string>();
-    if (!canonicalUrl) return out;
-    for (const [source, pages] of this.pagesBySource) if (matchesAnyPage(pages, canonicalUrl)) out.add(source);
+    for (const [pattern, sources] of this.sourcesByPattern) if (matchesPagePattern(pattern, canonicalUrl)) for (const s of sources) out.add(s);
+    if (this.pageCache.size >= PAGE_CACHE_SIZE) this.pageCache.delete(this.pageCache.keys().next().value as string);
+    this.pageCache.set(canonicalUrl, out);
     return out;
   }
 }
