@@ -107,6 +107,15 @@ describe('knowledge base over HTTP (lexical default)', () => {
     );
   });
 
+  it('documents both routes in the OpenAPI document, with Bearer auth', async () => {
+    const doc = await request(t.server).get('/docs/openapi.json').expect(200);
+    expect(doc.body.paths['/v1/kb/search'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['q', 'page', 'pageTitle', 'lastAction', 'userId', 'topK', 'maxChars']),
+    );
+    expect(doc.body.paths['/v1/kb/reindex'].post.security).toEqual([{ bearer: [] }]);
+    expect(doc.body.components.schemas.KbHitDto.properties).toHaveProperty('matchedPage');
+  });
+
   it('reports a kb health component and the kb metrics', async () => {
     const health = await t.app.get(HealthRegistry).collect();
     expect(health.kb).toMatchObject({ status: 'up', documents: 37, embeddings: 'none', store: 'none', skipped: 2 });

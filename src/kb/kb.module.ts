@@ -27,7 +27,7 @@ export interface KbModuleExtras {
 /** Boot and shutdown of an enabled knowledge base: first index, folder watch, health probe, store close. */
 @Injectable()
 class KbLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('KbModule');
+  private readonly logger = new Logger(KbLifecycle.name);
   private watcher?: KbWatcher;
 
   constructor(
