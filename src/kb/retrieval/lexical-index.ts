@@ -7,9 +7,9 @@ export const FIELD_BOOSTS = { title: 3, headings: 2, text: 1 } as const;
 
 /**
  * In a large index, a query term found in more than this share of chunks is left
- * out: its BM25 weight (idf below ln 2, a tenth of a rare term's) barely moves the
- * ranking, but scoring it means visiting most of the index. Small indexes keep
- * every term, and a query never loses all of its terms.
+ * out: its BM25 weight (idf below ln 4, about a fifth of a rare term's) barely moves
+ * the ranking, but scoring it means visiting a large part of the index (see
+ * BENCHMARKS.md). Small indexes keep every term, and a query never loses all of them.
  */
 export const COMMON_TERM_SHARE = 0.25;
 export const COMMON_TERM_MIN_CHUNKS = 1_000;

@@ -3,6 +3,7 @@ import type { KbDocument } from '../kb.types';
 import { applyBudget, clipAtWord } from './hit-budget';
 import { rankChunks } from './kb-retriever';
 import { KbSnapshot } from './kb-snapshot';
+import { LexicalIndex } from './lexical-index';
 import { matchesAnyPage, matchesPagePattern, urlWords } from './page-pattern';
 import { actionLabelWords, searchText } from './query-text';
 import { reciprocalRankFusion } from './rrf';
@@ -138,5 +139,23 @@ describe('rankChunks', () => {
   it('falls back to lexical ranks when semantic retrieval is unavailable', async () => {
     const hits = await rankChunks(snap, { message: 'many go' }, settings, async () => undefined);
     expect(hits[0]).toMatchObject({ source: 'bulk.md', lexicalRank: 1, vectorRank: undefined });
+  });
+});
+
+describe('LexicalIndex common terms', () => {
+  const docs: KbDocument[] = Array.from({ length: 8 }, (_, i) => ({
+    source: `d${i}.md`,
+    title: `Doc ${i}`,
+    pages: [],
+    sections: [{ headingPath: [], paragraphs: [i === 3 ? 'project invoices' : 'project notes'] }],
+  }));
+  const chunks = docs.flatMap((d) => chunkDocument(d, 1_200));
+
+  it('leaves out words found in most chunks of a large index, unless nothing else is left', () => {
+    const index = new LexicalIndex(chunks, { commonTermMinChunks: 5, commonTermShare: 0.5 });
+    expect(index.query({ message: 'project invoices', contextWeight: 0, limit: 10 }).map((m) => m.id)).toEqual(['d3.md#top']);
+    expect(index.query({ message: 'project', contextWeight: 0, limit: 10 })).toHaveLength(8);
+    const small = new LexicalIndex(chunks, { commonTermMinChunks: 100 });
+    expect(small.query({ message: 'project invoices', contextWeight: 0, limit: 10 })).toHaveLength(8);
   });
 });
