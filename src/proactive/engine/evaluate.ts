@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { acquireCaps, type CapCounter } from './caps';
-import type { ProactiveConfig } from './config';
+import { DEFAULT_PROACTIVE_CONFIG, type ProactiveConfig } from './config';
 import { evaluateCriteria } from './criteria/criteria.evaluator';
 import { draftDecision } from './decision.builder';
 import type { CapSlot, DecisionReason, PendingNudge, ProactiveDecision, SessionView } from './proactive.types';
@@ -17,10 +18,12 @@ import {
 import { factsOf } from './view-facts';
 
 export interface EvaluateOptions {
-  config: ProactiveConfig;
+  /** Defaults to DEFAULT_PROACTIVE_CONFIG. */
+  config?: ProactiveConfig;
   /** Caps are skipped without it (pure use, e.g. a preview of what rules would fire). */
   caps?: CapCounter;
-  newId: () => string;
+  /** Decision ids; random UUIDs by default. */
+  newId?: () => string;
 }
 
 export interface Evaluation {
@@ -49,9 +52,10 @@ export async function evaluate(
   state: SessionProactiveState | null,
   rules: RuleSet,
   now: number,
-  opts: EvaluateOptions,
+  opts: EvaluateOptions = {},
 ): Promise<Evaluation> {
-  const cfg = opts.config;
+  const cfg = opts.config ?? DEFAULT_PROACTIVE_CONFIG;
+  const newId = opts.newId ?? randomUUID;
   const ticked = state ? tick(state, now, cfg) : null;
   const decisions: ProactiveDecision[] = [];
   const toLog: ProactiveDecision[] = [];
@@ -72,7 +76,7 @@ export async function evaluate(
   for (const rule of rules.rules) {
     const match = evaluateCriteria(rule.criteria, facts);
     if (!match) continue;
-    const { decision, scope } = draftDecision(opts.newId(), rule, match, facts, cfg.maxEvidence);
+    const { decision, scope } = draftDecision(newId(), rule, match, facts, cfg.maxEvidence);
     const sentKey = sentKeyOf(rule.id, scope);
     const s = cur ?? initialState(now);
 

@@ -40,7 +40,7 @@ function setup(doc: unknown = { rules: [dwell('tip')] }, opts: Partial<Proactive
 }
 
 /** A session sitting on one page since T0. */
-const idle = (page = '/reports', over: Partial<SessionView> = {}) => new SessionScript().page(page, 'Reports').view(over);
+const idle = (page = '/reports', over: Partial<SessionView> = {}, name = 'Reports') => new SessionScript().page(page, name).view(over);
 
 describe('ProactiveEngine', () => {
   it('sends one nudge, with the decision the integration needs', async () => {
@@ -247,6 +247,12 @@ describe('evaluate (pure)', () => {
     expect(r.nextState).toMatchObject({ phase: 'proactive', nudgesSent: 1, sentKeys: ['tip@/reports'] });
     const again = await evaluate(idle(), r.nextState, rules({ rules: [dwell('tip')] }), T0 + s(11), { config: DEFAULT_PROACTIVE_CONFIG, newId: () => 'y' });
     expect(again.decisions.map((d) => d.reason)).toEqual(['already_sent']);
+  });
+
+  it('works with no options at all, and names a rule made only of conditions after its first condition', async () => {
+    const r = await evaluate(idle('/pricing', {}, 'Pricing'), null, rules({ rules: [{ id: 'pricing', criteria: { url_matches: '/pricing' }, message: 'Questions about {page}?' }] }), T0);
+    expect(r.nudge!.decision).toMatchObject({ trigger: 'url_matches', page: '/pricing', message: 'Questions about Pricing?' });
+    expect(r.nudge!.decision.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('does nothing for a session without actions', async () => {

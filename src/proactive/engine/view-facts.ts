@@ -33,17 +33,40 @@ export interface ViewFacts {
 export function factsOf(view: SessionView, now: number): ViewFacts {
   const actions = view.actions.map((action): ActionFact => {
     const title = action.title.length > MAX_MATCH_INPUT ? action.title.slice(0, MAX_MATCH_INPUT) : action.title;
+    const labels = cached(labelCache, title, labelsOf);
     return {
       action,
       at: Math.min(action.at, now),
-      type: normaliseType(action.type),
-      page: pageKey(action.canonicalUrl),
-      label: labelKey(title),
-      display: displayLabel(title),
+      type: cached(typeCache, action.type, normaliseType),
+      page: cached(pageCache, action.canonicalUrl, pageKey),
+      label: labels.label,
+      display: labels.display,
       title,
     };
   });
   return { view, now, actions, current: actions[actions.length - 1] };
+}
+
+/**
+ * Titles and URLs repeat across sessions ("Clicked 'Edit'" on "/projects/:id"),
+ * and every evaluation re-reads the whole session, so their normalised forms
+ * are memoised. Emptied when full: bounded whatever the input.
+ */
+const CACHE_MAX = 20_000;
+const labelCache = new Map<string, { label: string; display: string }>();
+const pageCache = new Map<string, string>();
+const typeCache = new Map<string, string>();
+
+const labelsOf = (title: string) => ({ label: labelKey(title), display: displayLabel(title) });
+
+function cached<V>(cache: Map<string, V>, key: string, make: (key: string) => V): V {
+  let v = cache.get(key);
+  if (v === undefined) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    v = make(key);
+    cache.set(key, v);
+  }
+  return v;
 }
 
 /** Actions at or after `from` (epoch ms); actions are oldest first, so this is a suffix. */

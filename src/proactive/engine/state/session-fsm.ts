@@ -1,4 +1,4 @@
-import type { ProactiveConfig } from '../config';
+import { DEFAULT_PROACTIVE_CONFIG, type ProactiveConfig } from '../config';
 import type { DecisionReason, QuickReply } from '../proactive.types';
 
 /**
@@ -64,7 +64,7 @@ export function initialState(now: number): SessionProactiveState {
 }
 
 /** Cooldown after a nudge, growing with every ignored or declined one. */
-export function cooldownMs(dismissals: number, cfg: Timing): number {
+export function cooldownMs(dismissals: number, cfg: Timing = DEFAULT_PROACTIVE_CONFIG): number {
   const s = cfg.cooldownSeconds * Math.pow(cfg.cooldownGrowth, dismissals);
   return Math.min(s, Math.max(cfg.maxCooldownSeconds, cfg.cooldownSeconds)) * 1000;
 }
@@ -74,7 +74,7 @@ export function cooldownMs(dismissals: number, cfg: Timing): number {
  * instant the timeout expired, not when the tick ran, so results do not depend
  * on how often the pulse comes.
  */
-export function tick(state: SessionProactiveState, now: number, cfg: Timing): SessionProactiveState {
+export function tick(state: SessionProactiveState, now: number, cfg: Timing = DEFAULT_PROACTIVE_CONFIG): SessionProactiveState {
   if (state.phase === 'proactive' && state.outstanding) {
     const o = state.outstanding;
     const expiresAt = (o.deliveredAt ?? o.sentAt) + cfg.interactionTimeoutSeconds * 1000;
@@ -91,7 +91,7 @@ export function tick(state: SessionProactiveState, now: number, cfg: Timing): Se
 }
 
 /** Why no nudge may go out in this session right now, if anything stops it. */
-export function sessionGate(state: SessionProactiveState, now: number, cfg: Timing): DecisionReason | undefined {
+export function sessionGate(state: SessionProactiveState, now: number, cfg: Timing = DEFAULT_PROACTIVE_CONFIG): DecisionReason | undefined {
   if (state.dismissals >= cfg.maxDismissalsPerSession || state.nudgesSent >= cfg.maxNudgesPerSession) return 'max_nudges';
   if (state.phase === 'reactive') return 'reactive';
   // A nudge is still open, or the quiet time after one runs.
@@ -159,7 +159,12 @@ export function onNudgeUndone(state: SessionProactiveState, decisionId: string, 
 }
 
 /** The user answered the open nudge: accepted → they are talking to the bot; declined → longer quiet time at once. */
-export function onNudgeAnswered(state: SessionProactiveState, now: number, declined: boolean, cfg: Timing): SessionProactiveState {
+export function onNudgeAnswered(
+  state: SessionProactiveState,
+  now: number,
+  declined: boolean,
+  cfg: Timing = DEFAULT_PROACTIVE_CONFIG,
+): SessionProactiveState {
   if (!declined) return onUserMessage(state, now);
   // A "no" after the answer window closed was already counted as ignored.
   if (!state.outstanding) return state;
