@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import { parseWith } from '../issues';
 import { pageKey } from '../text/action-text';
+import { MAX_QUICK_REPLIES, MAX_QUICK_REPLY_LENGTH } from '../rules/quick-replies';
 import { parseTemplate, type MessageTemplate } from '../text/message-template';
 import type { TriggerDefinition } from './trigger.types';
 import { lastN } from './trigger.types';
 import { DAY_SECONDS, intParam } from './trigger-params';
 
-const MAX_QUICK_REPLIES = 4;
-
 const labels = z
-  .array(z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(40, { error: 'must be at most 40 characters' }), {
+  .array(z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(MAX_QUICK_REPLY_LENGTH, { error: `must be at most ${MAX_QUICK_REPLY_LENGTH} characters` }), {
     error: 'must be a list of labels',
   })
   .max(MAX_QUICK_REPLIES, { error: `must have at most ${MAX_QUICK_REPLIES} labels` });
