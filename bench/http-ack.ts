@@ -141,12 +141,10 @@ async function startServer(
     spawn(cmd, typeof args === 'function' ? args(port) : args, {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'ignore', 'pipe'],
     }),
   );
   let err = '';
-  child.stdout?.on('data', (c: Buffer) => { const t = c.toString(); if (/"level":(40|50|60)/.test(t)) process.stderr.write(`[${label}] ${t.slice(0, 2000)}`); });
-  child.on('exit', (code, sig) => process.stderr.write(`[${label}] exited code=${code} signal=${sig} stderr=${err.slice(-3000)}\n`));
   child.stderr?.on('data', (c: Buffer) => {
     if (err.length < 20_000) err += c.toString('utf8');
   });

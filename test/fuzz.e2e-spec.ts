@@ -164,11 +164,18 @@ describe(`fuzzing (seed ${SEED.toString(16)}, ${PER_ENDPOINT} bodies per endpoin
     const statuses = new Map<number, number>();
     const fiveHundreds: string[] = [];
     let worstBatchCpuMs = 0;
-    for (let i = 0; i < PER_ENDPOINT; i += 8) {
+    const sendBatch = async (i: number) => {
       const before = t.cpuMs();
       const batch = await Promise.all(Array.from({ length: Math.min(8, PER_ENDPOINT - i) }, (_, j) => send(i + j).then(async (r) => ({ r, text: await r.text() }))));
+      return { batch, cpuMs: t.cpuMs() - before };
+    };
+    for (let i = 0; i < PER_ENDPOINT; i += 8) {
+      const { batch, cpuMs } = await sendBatch(i);
+      // A body that is costly to refuse costs the same every time; a GC pause or late JIT work
+      // does not repeat. So a batch over the bound is sent once more and the cheaper run counts.
+      const cost = cpuMs >= 100 ? Math.min(cpuMs, (await sendBatch(i)).cpuMs) : cpuMs;
       // The first batch pays for lazy compilation of the code paths; it is not the requests' cost.
-      if (i > 0) worstBatchCpuMs = Math.max(worstBatchCpuMs, t.cpuMs() - before);
+      if (i > 0) worstBatchCpuMs = Math.max(worstBatchCpuMs, cost);
       for (const { r, text } of batch) {
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
         if (r.status >= 500) fiveHundreds.push(`${r.status} ${text.slice(0, 200)}`);

@@ -128,13 +128,27 @@ export class ReplyPipeline implements OnModuleInit {
     } catch (err) {
       // Give the claim back so the sender's redelivery of this message can still get a reply.
       await this.conversations.releaseClaim(key).catch(() => undefined);
-      if (err instanceof QueueUnavailableError) {
-        this.logger.warn({ channel: msg.channel, conversationId: msg.conversationId, reason: err.message }, 'reply not queued; asking the sender to redeliver');
-      }
+      if (err instanceof QueueUnavailableError) this.noteRefused(msg.channel, msg.conversationId, err.message);
       throw err;
     }
     return 'queued';
   }
+
+  /**
+   * One warning per second at most while the queue refuses work: under a flood every hook
+   * would otherwise write its own line (and the logging would add to the overload).
+   */
+  private noteRefused(channel: ChannelId, conversationId: string, reason: string): void {
+    this.refusedSinceLog++;
+    const now = Date.now();
+    if (now - this.refusedLoggedAt < 1_000) return;
+    this.logger.warn({ channel, conversationId, reason, refused: this.refusedSinceLog }, 'reply not queued; asking the sender to redeliver');
+    this.refusedSinceLog = 0;
+    this.refusedLoggedAt = now;
+  }
+
+  private refusedSinceLog = 0;
+  private refusedLoggedAt = 0;
 
   /**
    * Sends a message unprompted (e.g. a proactive nudge) through the channel's adapter,

@@ -33,7 +33,7 @@ export interface HotReply {
  * `{statusCode, error, message}` answer.
  */
 export interface HotRoute {
-  readonly method: 'POST';
+  readonly method: 'POST' | 'GET';
   readonly path: string;
   handle(req: HotRequest): Promise<HotReply>;
 }

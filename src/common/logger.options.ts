@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { requestIdFor } from './request-id';
@@ -47,6 +48,12 @@ export function redactUrl(url: string | undefined): string | undefined {
 
 export function buildLoggerParams(level: string): Params {
   return {
+    // Probes and scrapes come every few seconds and were never logged: no per-request logger for them at all.
+    exclude: [
+      { method: RequestMethod.GET, path: 'healthz' },
+      { method: RequestMethod.GET, path: 'readyz' },
+      { method: RequestMethod.GET, path: 'metrics' },
+    ],
     pinoHttp: {
       level,
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },

@@ -41,16 +41,16 @@ export class FastLane {
   constructor(private readonly deps: FastLaneDeps) {}
 
   private routes(): Map<string, HotRoute> {
-    return (this.byPath ??= new Map(this.deps.routes().map((r) => [r.path, r])));
+    return (this.byPath ??= new Map(this.deps.routes().map((r) => [`${r.method} ${r.path}`, r])));
   }
 
   /** True when the lane took the request; false leaves it to Express. Reads only the request line and headers. */
   take(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.method !== 'POST') return false;
+    if (req.method !== 'POST' && req.method !== 'GET') return false;
     const url = req.url ?? '';
     const q = url.indexOf('?');
-    const route = this.routes().get(q < 0 ? url : url.slice(0, q));
-    if (!route || !laneCanRead(req)) return false;
+    const route = this.routes().get(`${req.method} ${q < 0 ? url : url.slice(0, q)}`);
+    if (!route || (route.method === 'POST' && !laneCanRead(req))) return false;
     void this.serve(route, req, res, q < 0 ? '' : url.slice(q + 1));
     return true;
   }
@@ -60,6 +60,7 @@ export class FastLane {
     const requestId = requestIdFor(req.headers['x-request-id']);
     res.setHeader('X-Request-Id', requestId);
     try {
+      if (route.method === 'GET') return await this.serveGet(route, req, res, start, requestId, search);
       if (this.deps.shutdown.shuttingDown) {
         res.setHeader('Retry-After', '5');
         res.setHeader('Connection', 'close');
@@ -110,6 +111,15 @@ export class FastLane {
     }
   }
 
+  /** Probes and reads: no body; answered while shutting down too (readiness says so itself). */
+  private async serveGet(route: HotRoute, req: IncomingMessage, res: ServerResponse, start: bigint, requestId: string, search: string): Promise<void> {
+    const reply = await route.handle({
+      method: 'GET', path: route.path, query: search ? parseQuery(search) : EMPTY_QUERY, headers: req.headers, rawBody: EMPTY_BODY, body: undefined,
+      ip: req.socket.remoteAddress, requestId,
+    });
+    this.send(req, res, route, start, requestId, reply.status, reply.body);
+  }
+
   private refuse(req: IncomingMessage, res: ServerResponse, route: HotRoute, start: bigint, requestId: string, body: ErrorBody, closeAfter = false): void {
     // A body we stopped reading is still on the wire: close the connection rather than parse it as the next request.
     if (closeAfter) res.setHeader('Connection', 'close');
@@ -122,7 +132,7 @@ export class FastLane {
     res.setHeader('Content-Type', JSON_TYPE);
     res.setHeader('Content-Length', Buffer.byteLength(payload));
     res.end(payload);
-    this.deps.metrics.observe('POST', route.path, status, start);
+    this.deps.metrics.observe(route.method, route.path, status, start);
     this.deps.metrics.servedByLane(route.path);
     if (status >= 300) this.logAnswer(req, res, status, start, requestId);
   }
@@ -142,6 +152,7 @@ export class FastLane {
 }
 
 const EMPTY_QUERY = Object.freeze({});
+const EMPTY_BODY = Buffer.alloc(0);
 
 function isHttpException(err: unknown): boolean {
   return typeof (err as { getStatus?: unknown })?.getStatus === 'function';
