@@ -8,7 +8,10 @@
  *  - a bare node:http server doing the same parse and check (bench/http-bare.server.ts);
  *  - a Nest 11 + Express hello world for GET /healthz (bench/nest-hello.server.ts);
  *  - when FastAPI and uvicorn import: the seed's FastAPI webhook (bench/seed_webhook.py)
- *    under uvicorn with uvloop + httptools, and pure Python (asyncio + h11).
+ *    under uvicorn with uvloop + httptools, and pure Python (asyncio + h11);
+ *  - when Redis answers on 127.0.0.1:6379: the service as ROLE=web on Redis + BullMQ, for
+ *    scenario (b): it acknowledges and enqueues, and worker replicas would send the replies;
+ *  - with HTTP_ACK_NODE_ALT=/path/to/node: the same build on that Node (e.g. 24) as its own row.
  *
  * Load: wrk (1 thread, 32 connections, a 2 s warm-up then 10 s, bench/http-ack.lua) or,
  * without wrk, autocannon in a child process (bench/http-ack-load.child.ts). Every server
@@ -106,7 +109,11 @@ function cpuMicros(pid: number): number {
 }
 
 // ─── Servers ─────────────────────────────────────────────────────────────────────────
-type ServerKey = 'bare' | 'service' | 'nest' | 'seed-uvloop' | 'seed-asyncio';
+type ServerKey = 'bare' | 'service' | 'service-alt' | 'service-web' | 'nest' | 'seed-uvloop' | 'seed-asyncio';
+
+/** HTTP_ACK_NODE_ALT=/path/to/node: the same build also runs on that Node (e.g. 24), as its own row. */
+const NODE_ALT = process.env.HTTP_ACK_NODE_ALT;
+const WEB_PREFIX = `bench-http:${process.pid}:`;
 
 interface Server {
   key: ServerKey;
@@ -382,6 +389,16 @@ async function main(): Promise<void> {
     };
     const prof = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
     servers.push(await startServer('service', 'activity-copilot (dist/main.js)', process.execPath, [...prof, 'dist/main.js'], serviceEnv, '/healthz'));
+    // ROLE=web on Redis/BullMQ: acknowledges and enqueues; the replies belong to worker replicas (none here).
+    if (want('service-web') && spawnSync('redis-cli', ['-h', '127.0.0.1', 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') {
+      const webEnv = { ...serviceEnv, ROLE: 'web', STORE: 'redis', QUEUE: 'bullmq', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: WEB_PREFIX, QUEUE_MAX_PENDING: '10000000' };
+      servers.push(await startServer('service-web', 'activity-copilot ROLE=web, Redis + BullMQ (dist/main.js)', process.execPath, ['dist/main.js'], webEnv, '/healthz'));
+      process.on('exit', () => spawnSync('sh', ['-c', `redis-cli -h 127.0.0.1 --scan --pattern '${WEB_PREFIX}*' | xargs -r -n 500 redis-cli -h 127.0.0.1 del > /dev/null`]));
+    }
+    if (NODE_ALT && want('service-alt')) {
+      const version = spawnSync(NODE_ALT, ['--version'], { encoding: 'utf8' }).stdout.trim();
+      servers.push(await startServer('service-alt', `activity-copilot on Node ${version} (dist/main.js)`, NODE_ALT, [...prof, 'dist/main.js'], serviceEnv, '/healthz'));
+    }
     console.log(`service env: ${Object.entries(serviceEnv).filter(([k]) => !/KEY|SECRET|TOKEN|URL/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ')} (+ CRISP_* credentials, CRISP_API_URL → fake Crisp)${CPU_PROF_DIR ? `; under --cpu-prof → ${CPU_PROF_DIR}` : ''}`);
   }
   if (want('nest')) servers.push(await startServer('nest', 'Nest 11 + Express hello', process.execPath, [...TS_NODE, 'bench/nest-hello.server.ts'], {}, '/healthz'));
@@ -410,7 +427,7 @@ async function main(): Promise<void> {
   const get = (k: ServerKey) => servers.find((s) => s.key === k);
   const service = get('service');
   const hook = (template: string): Target => ({ method: 'POST', path: `/crisp/hooks?key=${KEY}`, template });
-  const crispServers = (['bare', 'service', 'seed-uvloop', 'seed-asyncio'] as ServerKey[]).map(get).filter((s): s is Server => !!s);
+  const crispServers = (['bare', 'service', 'service-alt', 'seed-uvloop', 'seed-asyncio'] as ServerKey[]).map(get).filter((s): s is Server => !!s);
   const run = (id: string) => !ONLY || ONLY.has(id);
 
   if (run('a')) {
@@ -423,7 +440,7 @@ async function main(): Promise<void> {
   // The service sends a reply for each handled hook (typing on, meta, answer, send, typing off) in the same process;
   // its queue is drained after the warm-up, and after the run before anything else is measured.
   const handled = async (s: Server, block: number): Promise<Row> => {
-    if (s.key !== 'service') return measure(s, hook(TEMPLATES.handled), block, 200);
+    if (!s.key.startsWith('service') || s.key === 'service-web') return measure(s, hook(TEMPLATES.handled), block, 200);
     await drain(s);
     let sentBefore = 0;
     const row = await measure(s, hook(TEMPLATES.handled), block, 200, async () => {
@@ -447,7 +464,7 @@ async function main(): Promise<void> {
   if (run('b')) {
     const block = nextBlock++;
     const rows: Row[] = [];
-    for (const s of crispServers) rows.push(await handled(s, block));
+    for (const s of [...crispServers, get('service-web')].filter((x): x is Server => !!x)) rows.push(await handled(s, block));
     table('(b) handled Crisp hook: `message:send` from a visitor, type text, unique fingerprint → 200 (the service queues and sends a reply)', rows);
   } else nextBlock++;
 
@@ -455,14 +472,14 @@ async function main(): Promise<void> {
     const block = nextBlock++;
     const rows: Row[] = [];
     const activity: Target = { method: 'POST', path: '/v1/activity', template: TEMPLATES.activity };
-    for (const s of [get('bare'), service].filter((x): x is Server => !!x)) rows.push(await measure(s, activity, block, 202));
+    for (const s of [get('bare'), service, get('service-alt')].filter((x): x is Server => !!x)) rows.push(await measure(s, activity, block, 202));
     table('(c) POST /v1/activity: connector `actions` event (1 action, 1,000 sessions), unsigned → 202', rows);
   } else nextBlock++;
 
   if (run('d')) {
     const block = nextBlock++;
     const rows: Row[] = [];
-    for (const s of [get('bare'), service, get('nest'), get('seed-uvloop'), get('seed-asyncio')].filter((x): x is Server => !!x)) {
+    for (const s of [get('bare'), service, get('service-alt'), get('nest'), get('seed-uvloop'), get('seed-asyncio')].filter((x): x is Server => !!x)) {
       const path = s.key.startsWith('seed') ? '/' : '/healthz';
       rows.push(await measure(s, { method: 'GET', path }, block, 200));
     }
