@@ -22,7 +22,7 @@ const ACTIVITY_INTERNALS = [
   '**/activity/sources/**',
 ];
 /** Implementations behind ports are chosen in their module's factory; nobody else names them. */
-const IMPLEMENTATIONS = ['**/queue/memory.*', '**/queue/bullmq.*', '**/queue/redis.*', '**/state/memory.*', '**/state/redis.*', '**/copilot/memory.*', '**/copilot/redis.*'];
+const IMPLEMENTATIONS = ['**/queue/memory.*', '**/queue/bullmq.*', '**/queue/redis.*', '**/state/memory.*', '**/state/redis.*', '**/copilot/memory.*', '**/copilot/redis.*', '**/user-events/memory.*', '**/user-events/redis.*'];
 
 const rule = (message, ...groups) => ({ group: groups.flat(), message });
 
@@ -33,6 +33,7 @@ const BOUNDARIES = {
   observability: [rule('observability/ is a base module: it imports no feature module.', features(), '**/state/**', '**/queue/**')],
   state: [rule('state/ is a port module: it imports no feature module.', features())],
   queue: [rule('queue/ is a port module: it imports no feature module.', features())],
+  'user-events': [rule('user-events/ is a port module (per-user event feeds): it imports no feature module.', features(), '**/queue/**')],
   redis: [rule('redis/ is a base module (the shared connection, leases): it imports no feature module.', features(), '**/state/**', '**/queue/**')],
   llm: [rule('llm/ knows nothing of activity, copilot or channels (swap providers without touching them).', features('llm'))],
   activity: [rule('activity/ is the bottom feature: it may not import llm, copilot, summarizer or channels.', features('activity'))],

@@ -19,6 +19,7 @@ import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
 import { SummarizerModule } from './summarizer/summarizer.module';
+import { UserEventsModule } from './user-events/user-events.module';
 
 /**
  * Composition root. `forRoot` validates the environment once (a bad value throws
@@ -37,6 +38,7 @@ export class AppModule {
         RedisModule,
         StateModule,
         QueueModule,
+        UserEventsModule,
         LlmModule,
         ActivityModule,
         ActivitySourcesModule.register(enabledSources(env)),
