@@ -61,6 +61,7 @@ export const storeConfig = namespace('store', (env) => ({
   conversationStoreMaxBytes: toBytes(env.CONVERSATION_STORE_MAX_BYTES),
   claimStoreMaxBytes: toBytes(env.CLAIM_STORE_MAX_BYTES),
   queue: env.QUEUE,
+  queueLockMs: env.QUEUE_LOCK_MS,
   deadLetterMax: env.DEAD_LETTER_MAX,
   queueMaxPending: env.QUEUE_MAX_PENDING,
   replyConcurrency: env.REPLY_CONCURRENCY,

@@ -75,6 +75,7 @@ export const envSchema = z.object({
   REDIS_URL: redisUrl('redis://127.0.0.1:6379'),
   ROLE: enumOf(['all', 'web', 'worker'], 'all'),
   STREAM_LEASE_MS: int(15_000, 1_000, 600_000),
+  QUEUE_LOCK_MS: int(30_000, 1_000, 600_000),
   REDIS_KEY_PREFIX: string('ac:', 64),
   STATE_MAX_BYTES: byteSize('64mb'),
   SESSION_STORE_MAX_BYTES: byteSize('256mb'),

@@ -25,6 +25,9 @@ export function createJobQueue(cfg: ConfigOf<typeof storeConfig>, metrics: Metri
         connection: { url: cfg.redisUrl, keyPrefix: cfg.redisKeyPrefix, connectionName: `activity-copilot:${cfg.role}:queue:${hostname()}:${process.pid}` },
         workers: cfg.role !== 'web',
         maxPending: cfg.queueMaxPending,
+        // One setting for both: a dead worker's jobs lapse after lockDuration and are found by the next stalled check.
+        lockDurationMs: cfg.queueLockMs,
+        stalledIntervalMs: cfg.queueLockMs,
         instanceName: `${hostname()}:${process.pid}`,
         metrics,
       });
