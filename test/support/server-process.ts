@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -55,12 +55,7 @@ function newestMtime(dir: string): number {
 /** Runs `npm run build` when dist/main.js is missing or older than a file under src/ (or tsconfig), so `dist` processes run this code. */
 export function ensureDistBuilt(): void {
   const main = join(ROOT, 'dist', 'main.js');
-  let builtAt = 0;
-  try {
-    builtAt = statSync(main).mtimeMs;
-  } catch {
-    builtAt = 0;
-  }
+  const builtAt = existsSync(main) ? statSync(main).mtimeMs : 0;
   const sourcesAt = Math.max(newestMtime(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
   if (builtAt > sourcesAt) return;
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'pipe' });
