@@ -12,62 +12,14 @@
  * (REDIS_URL defaults to redis://127.0.0.1:6379; keys go under bench:<pid>:, all with a TTL.)
  */
 import { Logger } from '@nestjs/common';
-import type { Action, ActionsEvent } from '../src/activity/activity.types';
 import { MemorySessionStore } from '../src/activity/session-store/memory.session-store';
 import { RedisSessionStore } from '../src/activity/session-store/redis.session-store';
-import type { SessionStore } from '../src/activity/session-store/session-store.port';
 import { RedisConnection } from '../src/redis/redis-connection';
+import { appendLoad, fmt, removePrefix, storeOpts, usedMemory } from './store-workload';
 
 Logger.overrideLogger(false);
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const storeOpts = { lookbackSeconds: 300, maxActions: 30, maxSessions: 50_000, maxSessionsPerUser: 20, maxUsers: 100_000, sessionTtlSeconds: 86_400 };
-
-/** Epoch seconds a little before the run, so every action is inside the lookback window (recency is measured on occurredAt). */
-const t0 = Math.floor(Date.now() / 1000) - 60;
-const mkAction = (i: number): Action => ({
-  index: i, type: i % 3 === 0 ? 'pageview' : 'click', title: `Clicked 'Button ${i}'`, description: `User clicked button ${i} on the settings page`,
-  canonicalUrl: `/settings/section-${i % 7}`, rawUrl: `https://app.example.com/settings/section-${i % 7}?tab=${i}`, timestampStart: t0 + i, timestampEnd: t0 + 1 + i,
-});
-
-const mkEvent = (session: number, actions: Action[]): ActionsEvent => ({
-  type: 'actions', productId: 'bench', sessionId: `s-${session}`, userId: `u-${session}`, email: `user${session}@example.com`,
-  actions, count: actions.length, forwardedAt: 1_700_000_000, source: 'test',
-});
-
-const batch = Array.from({ length: 10 }, (_, i) => mkAction(i));
-
-/** Appends `rounds` batches of 10 to each of `sessions` sessions with up to `inFlight` appends outstanding. */
-async function appendLoad(store: SessionStore, sessions: number, rounds: number, inFlight: number): Promise<number> {
-  const total = sessions * rounds;
-  let next = 0;
-  const start = process.hrtime.bigint();
-  const lane = async () => {
-    while (next < total) {
-      const i = next++;
-      await store.appendActions(mkEvent(i % sessions, batch));
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, lane));
-  const secs = Number(process.hrtime.bigint() - start) / 1e9;
-  return Math.round((total * batch.length) / secs);
-}
-
-const fmt = (n: number) => n.toLocaleString('en-US');
-
-async function usedMemory(conn: RedisConnection): Promise<number> {
-  const info = await conn.client.info('memory');
-  return Number(/used_memory:(\d+)/.exec(info)![1]);
-}
-
-async function removePrefix(conn: RedisConnection, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await conn.client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5_000);
-    cursor = next;
-    if (keys.length) await conn.client.unlink(...keys);
-  } while (cursor !== '0');
-}
 
 async function main(): Promise<void> {
   const prefix = `bench:${process.pid}:`;
