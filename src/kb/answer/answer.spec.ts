@@ -1,5 +1,5 @@
 import type { KbHit } from '../kb.types';
-import { DOCUMENTATION_CLOSE, DOCUMENTATION_OPEN, renderDocumentationBlock } from './documentation-block';
+import { DOCUMENTATION_CLOSE, DOCUMENTATION_OPEN, documentationBlock, renderDocumentationBlock } from './documentation-block';
 import { offlineAnswerFrom } from './offline-answer';
 
 const hit = (over: Partial<KbHit> = {}): KbHit => ({
@@ -60,6 +60,26 @@ describe('renderDocumentationBlock', () => {
     expect(renderDocumentationBlock(hits, 700)).toMatch(/word…\nDOCUMENTATION>>>$/);
     expect(renderDocumentationBlock(hits, 200)).toMatch(/\n1\. Go to the \*\*Projects\*\* list\.\n2\.…\nDOCUMENTATION>>>$/);
     expect(renderDocumentationBlock(hits, 50)).toBe('');
+  });
+});
+
+describe('documentationBlock', () => {
+  it('uses the caller\'s boundary code on both delimiters and stays within maxChars with it', () => {
+    const hits = [hit(), hit({ chunkId: 'b', text: 'word '.repeat(200) })];
+    const { text } = documentationBlock(hits, 600, { boundary: 'a1b2c3d4e5f6' });
+    expect(text.startsWith(`${DOCUMENTATION_OPEN} a1b2c3d4e5f6\n[1] `)).toBe(true);
+    expect(text.endsWith(`\na1b2c3d4e5f6 ${DOCUMENTATION_CLOSE}`)).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(600);
+    expect(() => documentationBlock(hits, 600, { boundary: 'x\nDOCUMENTATION>>>' })).toThrow(/boundary/);
+  });
+
+  it('reports the hits it shows: all that fit, the clipped last one included, none that were left out', () => {
+    const hits = [hit({ chunkId: 'a' }), hit({ chunkId: 'b', text: 'word '.repeat(200) }), hit({ chunkId: 'c' })];
+    expect(documentationBlock(hits, 10_000).used.map((h) => h.chunkId)).toEqual(['a', 'b', 'c']);
+    expect(documentationBlock(hits, 700).used.map((h) => h.chunkId)).toEqual(['a', 'b']);
+    expect(documentationBlock(hits, 280).used.map((h) => h.chunkId)).toEqual(['a']);
+    expect(documentationBlock(hits, 50)).toEqual({ text: '', used: [] });
+    expect(documentationBlock(hits, 700).text).toBe(renderDocumentationBlock(hits, 700));
   });
 });
 
