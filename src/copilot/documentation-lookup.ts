@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { SessionContext } from '../activity/session-store/session-store.port';
 import { errorMessage, normaliseUntrusted } from '../common/text';
 import { kbConfig, type ConfigOf } from '../config/config.namespaces';
-import { documentationBlock, KbService, offlineAnswerFrom, type KbHit } from '../kb';
+import { documentationBlock, hitMatchesMessage, KbService, offlineAnswerFrom, type KbHit } from '../kb';
 import { neutraliseDelimiters } from './context-renderer';
 import type { ChatTurn, CopilotReply, CopilotSource } from './copilot.types';
 import { currentPageOf } from './page-context';
@@ -13,7 +13,7 @@ export interface DocumentationContext {
   block: string;
   /** The articles the block shows, most relevant first, one entry per article. */
   sources: CopilotSource[];
-  /** An answer from the best excerpt, for providers that cannot read the prompt (offline). */
+  /** An answer from the best excerpt the message matches, for providers that cannot read the prompt (offline). */
   offlineAnswer?: string;
   /** Excerpts in the block (for logs). */
   excerpts: number;
@@ -67,10 +67,13 @@ export class DocumentationLookup {
       const rendered = documentationBlock(cleaned, cfg.maxChars, { boundary });
       // The block shows a prefix of the hits; sources and the offline answer use the originals.
       const used = hits.slice(0, rendered.used.length);
+      // Without a model, answer from an excerpt only when the person's words meet it (or they asked about the page):
+      // one found through the page context alone would answer another question.
+      const answering = used.find((h) => turn.intent === 'page_help' || hitMatchesMessage(h, turn.text));
       return {
         block: rendered.text,
         sources: sourcesOf(used),
-        offlineAnswer: used[0] ? offlineAnswerFrom(used[0]) : undefined,
+        offlineAnswer: answering ? offlineAnswerFrom(answering) : undefined,
         excerpts: used.length,
       };
     } catch (err) {

@@ -14,5 +14,5 @@ export {
   type DocumentationBlockOptions,
   type RenderedDocumentation,
 } from './answer/documentation-block';
-export { offlineAnswerFrom } from './answer/offline-answer';
+export { hitMatchesMessage, offlineAnswerFrom } from './answer/offline-answer';
 export type { KbStore } from './store/kb-store.port';

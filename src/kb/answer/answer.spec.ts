@@ -1,6 +1,6 @@
 import type { KbHit } from '../kb.types';
 import { DOCUMENTATION_CLOSE, DOCUMENTATION_OPEN, documentationBlock, renderDocumentationBlock } from './documentation-block';
-import { offlineAnswerFrom } from './offline-answer';
+import { hitMatchesMessage, offlineAnswerFrom } from './offline-answer';
 
 const hit = (over: Partial<KbHit> = {}): KbHit => ({
   chunkId: 'projects/bulk-edit.md#how-to-bulk-edit',
@@ -107,5 +107,19 @@ describe('offlineAnswerFrom', () => {
     expect(answer).toBe('From the help center, "Cancel your subscription":\nWe\'re sorry to see you go. Only Admins can cancel.');
     expect(offlineAnswerFrom(prose, { maxSentences: 2 })).toBe(answer);
     expect(offlineAnswerFrom(hit({ text: 'long '.repeat(500) }), { maxChars: 200 }).length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('hitMatchesMessage', () => {
+  it('is true when a word of the message (stemmed, stopwords aside) is in the hit, a long one also as a prefix', () => {
+    expect(hitMatchesMessage(hit(), 'how do I change several at once?')).toBe(true);
+    expect(hitMatchesMessage(hit(), 'ticking boxes')).toBe(true);
+    expect(hitMatchesMessage(hit(), 'checkb')).toBe(true);
+  });
+
+  it('is false for a message that shares no term with the hit, or only stopwords', () => {
+    expect(hitMatchesMessage(hit(), 'xyzzy plugh')).toBe(false);
+    expect(hitMatchesMessage(hit(), 'how do I do it?')).toBe(false);
+    expect(hitMatchesMessage(hit(), '')).toBe(false);
   });
 });
