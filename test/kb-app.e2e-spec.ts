@@ -3,6 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { OFFLINE_NOTICE } from '../src/llm/providers/offline.provider';
+import { startupReport } from '../src/startup-report';
 import { FakeOpenAiServer } from './support/fake-openai.server';
 import { copyOfKbExamples } from './support/kb-test-app';
 import { bootTestApp, type TestApp } from './support/test-app';
@@ -106,6 +107,12 @@ describe('knowledge base in the app: offline answers, search from the real activ
     expect(found.body.hits[0].source).toBe('projects/colour-labels.md');
   });
 
+  it('names the knowledge base in the start-up banner', () => {
+    const report = startupReport(t.app, 'http://127.0.0.1:1');
+    expect(report.banner).toContain(` · kb ${dir} (lexical)`);
+    expect(report.details.kb).toEqual({ dir, mode: 'lexical' });
+  });
+
   it('reports the knowledge base in /healthz', async () => {
     const res = await request(t.server).get('/healthz').expect(200);
     expect(res.body.components.kb).toMatchObject({ status: 'up', embeddings: 'none' });
@@ -152,6 +159,7 @@ describe('knowledge base in the app: hybrid retrieval with pgvector (KB_STORE=po
     const health = await request(t.server).get('/healthz').expect(200);
     expect(health.body.components.kb).toMatchObject({ status: 'up', embeddings: 'openai', store: 'postgres' });
     expect(health.body.components.kb.vectors).toBe(health.body.components.kb.chunks);
+    expect(startupReport(t.app, 'http://127.0.0.1:1').banner).toContain(`kb ${dir} (hybrid, vectors in postgres)`);
   });
 
   it('a reply is grounded in the fused ranking, and still in the lexical one when the embeddings endpoint fails', async () => {
