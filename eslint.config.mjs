@@ -49,6 +49,14 @@ const BOUNDARIES = {
     rule('channels/ depend on copilot/ and the JOB_QUEUE / KEY_VALUE_STORE ports only: never activity/, llm/ or a port implementation.', feature('activity'), feature('llm'), IMPLEMENTATIONS),
     rule('channels/ may not import the summarizer, proactive engine or other features.', features('channels', 'copilot', 'activity', 'llm')),
   ],
+  kb: [
+    rule(
+      'kb/ knows nothing of activity, copilot, channels or llm: where a user is comes in through KB_PAGE_CONTEXT, bound by the composition root.',
+      features('kb'),
+      '**/state/**',
+      '**/queue/**',
+    ),
+  ],
   health: [rule('health/ only serves what the observability registry reports.', features('health'), '**/state/**', '**/queue/**')],
   'http-lane': [rule('http-lane/ serves the routes in HotRouteRegistry: it imports base modules only, never the features that own the routes.', features('http-lane'), '**/state/**', '**/queue/**')],
 };

@@ -7,7 +7,7 @@ import { buildOpenApiDocument } from '../src/openapi';
 
 /**
  * docs/openapi.json: the OpenAPI document of a build with every channel and source
- * enabled (`npm run docs:openapi`). A spec regenerates it and fails when the committed
+ * enabled, and the knowledge base (`npm run docs:openapi`). A spec regenerates it and fails when the committed
  * file is stale.
  */
 export const OPENAPI_PATH = join(__dirname, '..', 'docs', 'openapi.json');
@@ -24,6 +24,9 @@ export const EVERYTHING_ENABLED: Record<string, string> = {
   CRISP_TOKEN_IDENTIFIER: 'identifier',
   CRISP_TOKEN_KEY: 'key',
   CRISP_WEBHOOK_SECRET: 'hook',
+  // The knowledge-base routes exist only with a folder; nothing is indexed, the app is never started.
+  KB_DIR: join(__dirname, '..', 'examples', 'kb'),
+  KB_WATCH: 'false',
 };
 
 export async function renderOpenApi(): Promise<string> {

@@ -8,11 +8,13 @@ import { ChannelsModule } from './channels/channels.module';
 import { AllExceptionsFilter } from './common/http-exception.filter';
 import { buildLoggerParams } from './common/logger.options';
 import { createValidationPipe } from './common/validation.pipe';
-import { ALL_NAMESPACES } from './config/config.namespaces';
+import { ALL_NAMESPACES, kbConfig } from './config/config.namespaces';
 import { enabledSources } from './config/env.rules';
 import { loadEnv, type EnvSource } from './config/load-env';
 import { CopilotModule } from './copilot/copilot.module';
+import { ActivityPageContext } from './copilot/page-context';
 import { HealthModule } from './health/health.module';
+import { KbModule } from './kb';
 import { LlmModule } from './llm/llm.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { QueueModule } from './queue/queue.module';
@@ -43,6 +45,8 @@ export class AppModule {
         ActivityModule,
         ActivitySourcesModule.register(enabledSources(env)),
         SummarizerModule.register(env.SUMMARIZER),
+        // Off (a disabled KbService, no routes) without KB_DIR. Where a user is now comes from the activity.
+        KbModule.register(kbConfig.build(env), { imports: [ActivityModule], pageContext: { useClass: ActivityPageContext } }),
         CopilotModule,
         ChannelsModule.register(env.CHANNELS),
         HealthModule,

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { getHeapStatistics } from 'node:v8';
-import { appConfig, llmConfig, rasaConfig, sourcesConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
+import { appConfig, kbConfig, llmConfig, rasaConfig, sourcesConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
 
 export interface StartupReport {
   /** One line: where the service is and what it runs with. */
@@ -17,9 +17,13 @@ export function startupReport(app: INestApplication, url: string): StartupReport
   const store = app.get<ConfigOf<typeof storeConfig>>(storeConfig.KEY);
   const sources = app.get<ConfigOf<typeof sourcesConfig>>(sourcesConfig.KEY);
   const rasa = app.get<ConfigOf<typeof rasaConfig>>(rasaConfig.KEY);
+  const kb = app.get<ConfigOf<typeof kbConfig>>(kbConfig.KEY);
+  const kbMode = kb.embeddings.provider === 'openai' ? `hybrid, vectors in ${kb.store}` : 'lexical';
 
   const open: string[] = [];
-  if (a.apiKeys.length === 0) open.push('/v1/users/:id/context', ...(a.channels.includes('rest') ? ['/v1/chat'] : []), ...(a.channels.some((c) => c === 'rest' || c === 'rasa') ? ['/reply'] : []));
+  if (a.apiKeys.length === 0) {
+    open.push('/v1/users/:id/context', ...(a.channels.includes('rest') ? ['/v1/chat'] : []), ...(a.channels.some((c) => c === 'rest' || c === 'rasa') ? ['/reply'] : []), ...(kb.dir ? ['/v1/kb/*'] : []));
+  }
   if (a.sources.includes('push') && !sources.connectorWebhookSecret) open.push('/v1/activity');
   if (a.sources.includes('posthog') && !sources.posthogWebhookSecret) open.push('/v1/activity/posthog');
   if (a.channels.includes('rasa') && !rasa.actionToken) open.push('/rasa/webhook');
@@ -37,6 +41,8 @@ export function startupReport(app: INestApplication, url: string): StartupReport
     `sources ${a.sources.join(',') || 'none'}`,
     `store ${store.driver}`,
     `queue ${store.queue}`,
+    // Only when on, so the default banner stays as it was.
+    ...(kb.dir ? [`kb ${kb.dir} (${kbMode})`] : []),
     ...(store.role !== 'all' ? [`role ${store.role}`] : []),
   ];
   const warnings: string[] = [];
@@ -49,7 +55,7 @@ export function startupReport(app: INestApplication, url: string): StartupReport
   if (heap.warning && (heap.tooSmall || a.nodeEnv === 'production')) warnings.push(heap.warning);
   return {
     banner: parts.join(' · '),
-    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, role: store.role, docs: a.docsEnabled, metrics, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
+    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, role: store.role, kb: kb.dir ? { dir: kb.dir, mode: kbMode } : undefined, docs: a.docsEnabled, metrics, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
     warnings,
   };
 }

@@ -22,6 +22,9 @@ const refused: Array<[string, string, RegExp]> = [
   ['src/copilot/x.ts', "import { SESSION_STORE } from '../activity/activity.constants';", /ActivityReader only/],
   ['src/summarizer/x.ts', "import { MemorySessionStore } from '../activity/session-store/memory.session-store';", /ActivityReader/],
   ['src/activity/x.ts', "import { CopilotService } from '../copilot/copilot.service';", /bottom feature/],
+  ['src/kb/x.ts', "import { ActivityReader } from '../activity/activity-reader.service';", /kb\/ knows nothing/],
+  ['src/kb/http/x.ts', "import { CopilotService } from '../../copilot/copilot.service';", /kb\/ knows nothing/],
+  ['src/channels/rest/x.ts', "import { KbService } from '../../kb';", /channels\/ may not import/],
 ];
 
 const allowed: Array<[string, string]> = [
@@ -29,6 +32,8 @@ const allowed: Array<[string, string]> = [
   ['src/channels/crisp/x.ts', "import type { JobQueue } from '../../queue/job-queue.port';"],
   ['src/copilot/x.ts', "import { ActivityReader } from '../activity/activity-reader.service';"],
   ['src/summarizer/x.ts', "import { StoredActionsFeed } from '../activity/stored-actions.feed';"],
+  ['src/copilot/x.ts', "import { KbService } from '../kb';"],
+  ['src/kb/x.ts', "import { MetricsService } from '../observability/metrics.service';"],
 ];
 
 const LINT_CASES = `

@@ -46,7 +46,7 @@ describe('POST /v1/chat and GET /reply through a real OpenAI client', () => {
     await pushSummary(t, { session_id: 'ps_1', summary: 'Jane set up her workspace and opened billing.', replaces: 0 });
 
     const first = await request(t.server).post('/v1/chat').set(auth).send({ userId: 'u_jane', message: 'How do I add a teammate?' }).expect(200);
-    expect(first.body).toEqual({ reply: 'fake reply #1', conversationId: expect.stringMatching(UUID), hasActivity: true });
+    expect(first.body).toEqual({ reply: 'fake reply #1', conversationId: expect.stringMatching(UUID), hasActivity: true, sources: [] });
     const req1 = fake.chatRequests()[0].body;
     expect(req1.messages[0].role).toBe('system');
     const user1 = lastUser(req1);
@@ -61,7 +61,7 @@ describe('POST /v1/chat and GET /reply through a real OpenAI client', () => {
     await pushActions(t, { session_id: 'ps_1', user_id: 'u_jane', actions: [{ type: 'submit', title: 'Submitted invite form', canonical_url: '/team/invite' }] });
     const second = await request(t.server)
       .post('/v1/chat').set(auth).send({ userId: 'u_jane', message: 'Did it work?', conversationId: first.body.conversationId }).expect(200);
-    expect(second.body).toEqual({ reply: 'fake reply #2', conversationId: first.body.conversationId, hasActivity: true });
+    expect(second.body).toEqual({ reply: 'fake reply #2', conversationId: first.body.conversationId, hasActivity: true, sources: [] });
     const req2 = fake.chatRequests()[1].body;
     expect(req2.messages.slice(1, 3)).toEqual([
       { role: 'user', content: 'How do I add a teammate?' },
@@ -93,11 +93,11 @@ describe('POST /v1/chat and GET /reply through a real OpenAI client', () => {
   it('GET /reply answers with {reply, name, has_activity}, also for a user with no activity', async () => {
     await pushActions(t, { session_id: 'ps_casey', user_id: 'u_casey', email: 'casey@acme.io', actions: [{ title: 'Opened Upgrade', canonical_url: '/upgrade' }] });
     const res = await request(t.server).get('/reply/u_casey').query({ query: 'what did i just do', intent: 'recap' }).set(auth).expect(200);
-    expect(res.body).toEqual({ reply: 'fake reply #1', name: 'Casey', has_activity: true });
+    expect(res.body).toEqual({ reply: 'fake reply #1', name: 'Casey', has_activity: true, sources: [] });
     expect(lastUser(fake.chatRequests()[0].body)).toMatch(/Task: The person wants a recap/);
 
     const none = await request(t.server).get('/reply/u_unknown').query({ query: 'help', token: KEY }).expect(200);
-    expect(none.body).toEqual({ reply: 'fake reply #2', name: null, has_activity: false });
+    expect(none.body).toEqual({ reply: 'fake reply #2', name: null, has_activity: false, sources: [] });
   });
 
   it('GET /reply keeps its own conversation per user (history on the next call)', async () => {
@@ -114,7 +114,7 @@ describe('POST /v1/chat and GET /reply through a real OpenAI client', () => {
     const a = await request(t.server).post('/v1/chat').set(auth).send({ userId: 'u_fail', message: 'first', conversationId: 'conv-fail' }).expect(200);
     expect(a.body.reply).toMatch(/can't reach my assistant/);
     await request(t.server).post('/v1/chat').set(auth).send({ userId: 'u_fail', message: 'second', conversationId: 'conv-fail' }).expect(200, {
-      reply: 'recovered', conversationId: 'conv-fail', hasActivity: false,
+      reply: 'recovered', conversationId: 'conv-fail', hasActivity: false, sources: [],
     });
     expect(fake.chatRequests()[1].body.messages.slice(1, 3).map((m: any) => m.content)).toEqual(['first', a.body.reply]);
   });
@@ -261,7 +261,7 @@ describe('swapping LLM_PROVIDER by DI', () => {
 
   it('POST /v1/chat returns that provider\'s reply', async () => {
     const res = await request(t.server).post('/v1/chat').send({ userId: 'u1', message: 'hello', conversationId: 'swap' }).expect(200);
-    expect(res.body).toEqual({ reply: 'reply from the swapped provider', conversationId: 'swap', hasActivity: false });
+    expect(res.body).toEqual({ reply: 'reply from the swapped provider', conversationId: 'swap', hasActivity: false, sources: [] });
     expect(seen).toHaveLength(1);
     expect(seen[0].promptVersion).toMatch(/^copilot-reply@\d+$/);
   });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { isoAt } from './support/clock';
 import { FakeCrispServer } from './support/fake-crisp.server';
 import { readJsonFixture } from './support/fixtures';
@@ -113,6 +114,8 @@ describe(`fuzzing (seed ${SEED.toString(16)}, ${PER_ENDPOINT} bodies per endpoin
     t = await startServerProcess({
       CHANNELS: 'rest,rasa,crisp', SOURCES: 'push,posthog', RATE_LIMIT_PER_MINUTE: '1000000', SUMMARIZER: 'none', LLM_PROVIDER: 'offline',
       CRISP_WEBSITE_ID: fixture.website_id, CRISP_TOKEN_IDENTIFIER: 'i', CRISP_TOKEN_KEY: 'k', CRISP_WEBHOOK_SECRET: 'hook', CRISP_API_URL: crisp.url,
+      // The knowledge base on: chat bodies also run through the documentation lookup, and /v1/kb/search is fuzzed.
+      KB_DIR: join(__dirname, '..', 'examples', 'kb'), KB_WATCH: 'false',
     });
   }, 30_000);
   afterAll(async () => {
@@ -153,6 +156,11 @@ describe(`fuzzing (seed ${SEED.toString(16)}, ${PER_ENDPOINT} bodies per endpoin
   const QUERY_ENDPOINTS = [
     { name: 'GET /reply/:userId', path: (m: Mutator) => `/reply/${part(m)}?query=${part(m)}&intent=${part(m)}&query=${m.pick(['', 'again'])}` },
     { name: 'GET /v1/users/:id/context', path: (m: Mutator) => `/v1/users/${part(m)}/context?productId=${part(m)}` },
+    {
+      name: 'GET /v1/kb/search',
+      path: (m: Mutator) =>
+        `/v1/kb/search?q=${part(m)}&${m.pick(['page', 'userId', 'pageTitle', 'lastAction'])}=${part(m)}&${m.pick(['topK', 'maxChars', 'userId', 'q'])}=${part(m)}`,
+    },
   ];
 
   /**

@@ -107,12 +107,13 @@ describe('knowledge base over HTTP (lexical default)', () => {
     );
   });
 
-  it('documents both routes in the OpenAPI document, with Bearer auth', async () => {
+  it('documents both routes in the OpenAPI document, with the API-key Bearer scheme', async () => {
     const doc = await request(t.server).get('/docs/openapi.json').expect(200);
     expect(doc.body.paths['/v1/kb/search'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['q', 'page', 'pageTitle', 'lastAction', 'userId', 'topK', 'maxChars']),
     );
-    expect(doc.body.paths['/v1/kb/reindex'].post.security).toEqual([{ bearer: [] }]);
+    expect(doc.body.paths['/v1/kb/reindex'].post.security).toEqual([{ 'api-key': [] }]);
+    expect(doc.body.components.securitySchemes['api-key']).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.body.components.schemas.KbHitDto.properties).toHaveProperty('matchedPage');
   });
 

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { ConfigValidationError } from '../src/config/env.schema';
@@ -25,6 +26,9 @@ const SECRETS = {
   STREAM_URL: 'http://127.0.0.1:9/stream/p',
   UNKEY_API_KEY: 'unkey',
   STREAM_CONNECT_TIMEOUT_MS: '100',
+  // The knowledge base on, so its routes (/v1/kb/search, /v1/kb/reindex) are checked in every combination.
+  KB_DIR: join(__dirname, '..', 'examples', 'kb'),
+  KB_WATCH: 'false',
 };
 
 const subsets = <T>(items: readonly T[]): T[][] => items.reduce<T[][]>((acc, x) => [...acc, ...acc.map((s) => [...s, x])], [[]]).filter((s) => s.length > 0);
@@ -54,6 +58,7 @@ describe('production: every route that returns user data or reaches the copilot 
     try {
       const routes = mountedRoutes(t);
       expect(routes.length).toBeGreaterThan(3);
+      expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['GET /v1/kb/search', 'POST /v1/kb/reindex']));
       const open: string[] = [];
       for (const { method, path } of routes) {
         const key = `${method} ${path}`;

@@ -263,7 +263,7 @@ describe('Rasa action server (CHANNELS=rasa)', () => {
 
   it('keeps the recipe\'s bridge GET /reply/:userId working with only the rasa channel enabled', async () => {
     const res = await request(t.server).get('/reply/u_alice').query({ query: 'what did i just do' }).expect(200);
-    expect(res.body).toEqual({ reply: 'fake reply #1', name: null, has_activity: true });
+    expect(res.body).toEqual({ reply: 'fake reply #1', name: null, has_activity: true, sources: [] });
     expect(lastUserPrompt(fake)).toContain('Upgrade plan');
   });
 

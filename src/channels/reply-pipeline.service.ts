@@ -10,6 +10,7 @@ import type { ConversationStore } from '../copilot/conversation-store.port';
 import { CONVERSATION_STORE } from '../copilot/copilot.constants';
 import { FALLBACK_REPLY } from '../copilot/copilot.prompt';
 import { CopilotService } from '../copilot/copilot.service';
+import { replyWithSourceLink } from '../copilot/documentation-lookup';
 import { MetricsService } from '../observability/metrics.service';
 import type { DeadLetter, DeadLetterStore } from '../queue/dead-letter.port';
 import { QueueUnavailableError, UnrecoverableJobError, type JobContext, type JobQueue } from '../queue/job-queue.port';
@@ -229,7 +230,8 @@ export class ReplyPipeline implements OnModuleInit {
         text: job.text,
         metadata: { ...job.metadata, userSource: user.source },
       });
-      return { text: res.reply, fallback: res.fallback === true, typing };
+      // A text-only channel shows no sources list: the most relevant article's link ends the reply.
+      return { text: replyWithSourceLink(res), fallback: res.fallback === true, typing };
     } catch (err) {
       // CopilotService already turns LLM failures into the fallback text; this is anything else (e.g. a store outage).
       if (ctx.attempt < ctx.attempts) {

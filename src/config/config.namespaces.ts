@@ -126,6 +126,41 @@ export const copilotConfig = namespace('copilot', (env) => ({
   replyDeadlineMs: env.LLM_TIMEOUT_MS + REPLY_DEADLINE_MARGIN_MS,
 }));
 
+/**
+ * The knowledge base, in the shape of KbModule.register's options (src/kb/kb.options.ts;
+ * config/ imports nothing, so the match is structural). `dir` undefined = off.
+ */
+export const kbConfig = namespace('kb', (env) => ({
+  dir: env.KB_DIR,
+  watch: env.KB_WATCH,
+  watchDebounceMs: env.KB_WATCH_DEBOUNCE_MS,
+  topK: env.KB_TOP_K,
+  maxChars: env.KB_MAX_CHARS,
+  pageBoost: env.KB_PAGE_BOOST,
+  contextWeight: env.KB_CONTEXT_WEIGHT,
+  maxChunkChars: env.KB_CHUNK_MAX_CHARS,
+  maxFileBytes: env.KB_MAX_FILE_BYTES,
+  maxFiles: env.KB_MAX_FILES,
+  candidates: env.KB_CANDIDATES,
+  store: env.KB_STORE,
+  databaseUrl: env.DATABASE_URL,
+  postgresSchema: env.KB_PG_SCHEMA,
+  postgresTablePrefix: env.KB_PG_TABLE_PREFIX,
+  embeddings: {
+    provider: env.EMBEDDINGS_PROVIDER,
+    baseUrl: env.EMBEDDINGS_BASE_URL,
+    apiKey: env.EMBEDDINGS_API_KEY,
+    model: env.EMBEDDINGS_MODEL,
+    dimensions: env.EMBEDDINGS_DIMENSIONS,
+    batchSize: env.EMBEDDINGS_BATCH_SIZE,
+    timeoutMs: env.EMBEDDINGS_TIMEOUT_MS,
+    maxRetries: env.EMBEDDINGS_MAX_RETRIES,
+    breakerThreshold: env.EMBEDDINGS_BREAKER_THRESHOLD,
+    breakerHalfOpenMs: env.EMBEDDINGS_BREAKER_HALF_OPEN_MS,
+    retryBaseMs: env.EMBEDDINGS_RETRY_BASE_MS,
+  },
+}));
+
 export const identityConfig = namespace('identity', (env) => ({
   secret: env.USER_TOKEN_SECRET,
   /** Default: required in production when a secret is set, optional otherwise. */
@@ -159,6 +194,7 @@ export const ALL_NAMESPACES = [
   llmConfig,
   summarizerConfig,
   copilotConfig,
+  kbConfig,
   identityConfig,
   crispConfig,
   rasaConfig,

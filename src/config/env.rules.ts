@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Env, SourceId } from './env.schema';
 
 /** SOURCES, with its default: push and posthog, plus stream when STREAM_URL is set. */
@@ -17,6 +17,26 @@ function promptFileProblem(file: string): string | undefined {
   return text.includes('{actions}') ? undefined : 'the template must contain the placeholder {actions}';
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The knowledge base's requirements; it has none while KB_DIR is unset (the feature is off). */
+function knowledgeBaseProblems(env: Env): string[] {
+  if (!env.KB_DIR) return [];
+  const problems: string[] = [];
+  if (!isFolder(env.KB_DIR)) problems.push(`KB_DIR: ${env.KB_DIR} does not exist or is not a folder`);
+  if (env.KB_STORE === 'postgres' && !env.DATABASE_URL) problems.push('DATABASE_URL is required when KB_STORE=postgres');
+  if (env.EMBEDDINGS_PROVIDER === 'openai' && !env.EMBEDDINGS_API_KEY) {
+    problems.push('EMBEDDINGS_API_KEY is required when EMBEDDINGS_PROVIDER=openai (any non-empty value for keyless OpenAI-compatible servers)');
+  }
+  return problems;
+}
+
 /**
  * Every authenticated surface and the secret that closes it. In production each one
  * must have its secret (or the operator says ALLOW_UNAUTHENTICATED=true): the user
@@ -25,7 +45,7 @@ function promptFileProblem(file: string): string | undefined {
 function openSurfaces(env: Env): string[] {
   const sources = enabledSources(env);
   const open: string[] = [];
-  if (env.API_KEYS.length === 0) open.push('API_KEYS (for /v1/users/:id/context, /v1/chat and /reply)');
+  if (env.API_KEYS.length === 0) open.push(`API_KEYS (for /v1/users/:id/context, /v1/chat and /reply${env.KB_DIR ? ', /v1/kb/*' : ''})`);
   if (sources.includes('push') && !env.CONNECTOR_WEBHOOK_SECRET) open.push('CONNECTOR_WEBHOOK_SECRET (for POST /v1/activity; or leave push out of SOURCES)');
   if (sources.includes('posthog') && !env.POSTHOG_WEBHOOK_SECRET) open.push('POSTHOG_WEBHOOK_SECRET (for POST /v1/activity/posthog; or leave posthog out of SOURCES)');
   if (env.CHANNELS.includes('rasa') && !env.RASA_ACTION_TOKEN) open.push('RASA_ACTION_TOKEN (for /rasa/webhook and /rasa/actions)');
@@ -55,6 +75,7 @@ export function crossFieldProblems(env: Env): string[] {
     const problem = promptFileProblem(env.SUMMARY_PROMPT_FILE);
     if (problem) problems.push(`SUMMARY_PROMPT_FILE: ${problem}`);
   }
+  problems.push(...knowledgeBaseProblems(env));
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT (metrics get their own listener)');
   if (env.NODE_ENV === 'production' && !env.ALLOW_UNAUTHENTICATED) {
     for (const what of openSurfaces(env)) {

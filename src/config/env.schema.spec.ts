@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../app.module';
-import { llmConfig } from './config.namespaces';
+import { kbConfig, llmConfig } from './config.namespaces';
 import { ConfigValidationError, envSchema, parseEnv, toBytes } from './env.schema';
 import { loadEnv } from './load-env';
 import { parseEnvExample, readmeWithConfigTable } from '../../scripts/config-docs';
@@ -80,6 +80,36 @@ describe('environment validation', () => {
     [{ SUMMARY_PROMPT_FILE: '/nonexistent/prompt.txt' }, 'SUMMARY_PROMPT_FILE: cannot read /nonexistent/prompt.txt: ENOENT'],
   ])('%j is refused with a message naming the rule', (raw, expected) => {
     expect(problemsOf(raw as Record<string, string>).join('\n')).toContain(expected);
+  });
+
+  describe('knowledge base', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ac-kb-'));
+    it('is off without KB_DIR, and then none of its rules apply', () => {
+      const env = parseEnv({ KB_STORE: 'postgres', EMBEDDINGS_PROVIDER: 'openai' });
+      expect(kbConfig.build(env)).toMatchObject({ dir: undefined, topK: 4, maxChars: 3_000, pageBoost: 2, store: 'postgres', embeddings: { provider: 'openai', apiKey: undefined } });
+    });
+    it('maps every variable onto the KbModule options', () => {
+      const env = parseEnv({
+        KB_DIR: dir, KB_WATCH: 'false', KB_TOP_K: '6', KB_MAX_CHARS: '1500', KB_PAGE_BOOST: '0.5', KB_STORE: 'postgres', DATABASE_URL: 'postgres://u@127.0.0.1:5432/db',
+        KB_PG_TABLE_PREFIX: 'help_', EMBEDDINGS_PROVIDER: 'openai', EMBEDDINGS_API_KEY: 'sk-e', EMBEDDINGS_MODEL: 'm', EMBEDDINGS_BATCH_SIZE: '8', EMBEDDINGS_DIMENSIONS: '256',
+      });
+      expect(kbConfig.build(env)).toMatchObject({
+        dir, watch: false, topK: 6, maxChars: 1_500, pageBoost: 0.5, store: 'postgres', databaseUrl: 'postgres://u@127.0.0.1:5432/db', postgresSchema: 'public', postgresTablePrefix: 'help_',
+        embeddings: { provider: 'openai', apiKey: 'sk-e', model: 'm', batchSize: 8, dimensions: 256, baseUrl: 'https://api.openai.com/v1', timeoutMs: 10_000 },
+      });
+    });
+    it.each([
+      [{ KB_DIR: '/nonexistent/kb' }, 'KB_DIR: /nonexistent/kb does not exist or is not a folder'],
+      [{ KB_DIR: dir, KB_STORE: 'postgres' }, 'DATABASE_URL is required when KB_STORE=postgres'],
+      [{ KB_DIR: dir, EMBEDDINGS_PROVIDER: 'openai' }, 'EMBEDDINGS_API_KEY is required when EMBEDDINGS_PROVIDER=openai'],
+      [{ KB_STORE: 'sqlite' }, 'KB_STORE: must be one of memory, postgres'],
+      [{ DATABASE_URL: 'mysql://x@h/db' }, 'DATABASE_URL: must be a postgres or postgresql URL'],
+      [{ KB_TOP_K: '0' }, 'KB_TOP_K: must be between 1 and 50 (got "0")'],
+      [{ KB_PG_SCHEMA: 'Public; drop' }, 'KB_PG_SCHEMA: must be a lowercase identifier'],
+      [{ EMBEDDINGS_BASE_URL: 'localhost:1234' }, 'EMBEDDINGS_BASE_URL: must be a http or https URL'],
+    ])('%j is refused', (raw, expected) => {
+      expect(problemsOf(raw as Record<string, string>).join('\n')).toContain(expected);
+    });
   });
 
   describe('production guard', () => {

@@ -3,6 +3,7 @@ import {
   bool,
   byteSize,
   csv,
+  emptyToUndefined,
   enumOf,
   httpUrl,
   idList,
@@ -14,6 +15,7 @@ import {
   optionalIdList,
   optionalInt,
   optionalNum,
+  optionalPostgresUrl,
   redisUrl,
   optionalString,
   string,
@@ -31,6 +33,10 @@ export { toBytes } from './env-fields';
 
 export const CHANNEL_IDS = ['crisp', 'rasa', 'rest'] as const;
 export type ChannelId = (typeof CHANNEL_IDS)[number];
+
+/** What PostgreSQL accepts unquoted for KB_PG_SCHEMA and KB_PG_TABLE_PREFIX (the same rule as kb.options.ts). */
+const PG_IDENTIFIER = /^[a-z_][a-z0-9_]{0,40}$/;
+const PG_IDENTIFIER_MESSAGE = 'must be a lowercase identifier (letters, digits, _; at most 41 characters)';
 
 export const SOURCE_IDS = ['push', 'posthog', 'stream'] as const;
 export type SourceId = (typeof SOURCE_IDS)[number];
@@ -126,6 +132,34 @@ export const envSchema = z.object({
   // Copilot
   HISTORY_TURNS: int(10, 0, 200),
   MAX_CONTEXT_CHARS: int(6_000, 200, 200_000),
+
+  // Knowledge base (off without KB_DIR); ranges as src/kb/kb.options.ts accepts them
+  KB_DIR: optionalString,
+  KB_WATCH: bool(true),
+  KB_WATCH_DEBOUNCE_MS: int(500, 0, 600_000),
+  KB_TOP_K: int(4, 1, 50),
+  KB_MAX_CHARS: int(3_000, 100, 100_000),
+  KB_PAGE_BOOST: num(2, 0, 100),
+  KB_CONTEXT_WEIGHT: num(0.3, 0, 10),
+  KB_CHUNK_MAX_CHARS: int(1_200, 200, 20_000),
+  KB_MAX_FILE_BYTES: int(1_048_576, 1, 100 * 1_048_576),
+  KB_MAX_FILES: int(5_000, 1, 1_000_000),
+  KB_CANDIDATES: int(50, 1, 1_000),
+  KB_STORE: enumOf(['memory', 'postgres'], 'memory'),
+  DATABASE_URL: optionalPostgresUrl,
+  KB_PG_SCHEMA: z.preprocess(emptyToUndefined, z.string().regex(PG_IDENTIFIER, PG_IDENTIFIER_MESSAGE).default('public')),
+  KB_PG_TABLE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(PG_IDENTIFIER, PG_IDENTIFIER_MESSAGE).default('kb_')),
+  EMBEDDINGS_PROVIDER: enumOf(['none', 'openai'], 'none'),
+  EMBEDDINGS_BASE_URL: z.preprocess(emptyToUndefined, httpUrl('https://api.openai.com/v1').default('https://api.openai.com/v1')),
+  EMBEDDINGS_API_KEY: optionalString,
+  EMBEDDINGS_MODEL: string('text-embedding-3-small', 200),
+  EMBEDDINGS_DIMENSIONS: optionalInt(1, 16_000),
+  EMBEDDINGS_BATCH_SIZE: int(64, 1, 2_048),
+  EMBEDDINGS_TIMEOUT_MS: int(10_000, 1, 600_000),
+  EMBEDDINGS_MAX_RETRIES: int(2, 0, 10),
+  EMBEDDINGS_BREAKER_THRESHOLD: int(5, 1, 1_000),
+  EMBEDDINGS_BREAKER_HALF_OPEN_MS: int(30_000, 1, 3_600_000),
+  EMBEDDINGS_RETRY_BASE_MS: int(500, 0, 60_000),
 
   // Crisp
   CRISP_WEBSITE_ID: optionalString,

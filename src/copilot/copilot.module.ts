@@ -9,11 +9,12 @@ import { REDIS_CONNECTION } from '../redis/redis.constants';
 import type { ConversationStore } from './conversation-store.port';
 import { CONVERSATION_STORE } from './copilot.constants';
 import { CopilotService } from './copilot.service';
+import { DocumentationLookup } from './documentation-lookup';
 import { IdentityVerifier } from './identity-verifier';
 import { UserContextController } from './user-context.controller';
 
 /**
- * The brain every channel shares: CopilotService (context + prompt + LLM + memory),
+ * The brain every channel shares: CopilotService (context + documentation + prompt + LLM + memory),
  * who is behind a conversation (ConversationIdentityService), and the conversation
  * store channels dedupe with. Also serves what the copilot sees for a user.
  */
@@ -23,6 +24,7 @@ import { UserContextController } from './user-context.controller';
   providers: [
     ContextAssembler,
     CopilotService,
+    DocumentationLookup,
     ConversationIdentityService,
     IdentityVerifier,
     {

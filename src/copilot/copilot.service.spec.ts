@@ -48,7 +48,7 @@ describe('CopilotService', () => {
     await push('u1', ['Opened Team', "Clicked 'Invite member'"], 'jane.doe@example.com');
     const llm = new ScriptedProvider(() => '  Enter their email and press send.  ');
     const res = await make(llm).reply(turn());
-    expect(res).toEqual({ reply: 'Enter their email and press send.', hasActivity: true, name: 'Jane', conversationId: 'c1' });
+    expect(res).toEqual({ reply: 'Enter their email and press send.', sources: [], hasActivity: true, name: 'Jane', conversationId: 'c1' });
     const [req] = llm.requests;
     expect(req.promptVersion).toBe(PROMPT_ID);
     expect(req.system).toMatch(/never obey instructions/i);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { copilotConfig, type ConfigOf } from '../config/config.namespaces';
 import { MetricsService } from '../observability/metrics.service';
@@ -6,7 +6,16 @@ import { LLM_PROVIDER } from '../llm/llm.constants';
 import { LlmUnavailableError, type LlmMessage, type LlmProvider } from '../llm/llm.port';
 import { ContextAssembler, type AssembledContext } from './context-assembler';
 import { CONVERSATION_STORE } from './copilot.constants';
-import { COPILOT_SYSTEM_PROMPT, FALLBACK_REPLY, PROMPT_ID, buildUserMessage, neutraliseMessage, newBoundary } from './copilot.prompt';
+import {
+  COPILOT_SYSTEM_PROMPT,
+  COPILOT_SYSTEM_PROMPT_WITH_DOCUMENTATION,
+  FALLBACK_REPLY,
+  PROMPT_ID,
+  buildUserMessage,
+  neutraliseMessage,
+  newBoundary,
+} from './copilot.prompt';
+import { DocumentationLookup, type DocumentationContext } from './documentation-lookup';
 import type { ChatTurn, CopilotReply, ReplyOptions } from './copilot.types';
 import type { ConversationStore } from './conversation-store.port';
 
@@ -38,6 +47,7 @@ export class CopilotService {
     @Inject(CONVERSATION_STORE) private readonly conversations: ConversationStore,
     @Inject(copilotConfig.KEY) private readonly cfg: Pick<ConfigOf<typeof copilotConfig>, 'historyTurns'> & Partial<ConfigOf<typeof copilotConfig>>,
     metrics: MetricsService,
+    @Optional() private readonly docs: DocumentationLookup = new DocumentationLookup(),
   ) {
     this.replies = metrics.counter({
       name: 'copilot_replies_total',
@@ -73,7 +83,7 @@ export class CopilotService {
     const late = new Promise<CopilotReply>((resolve) => {
       timer = setTimeout(() => {
         this.logger.warn({ channel: turn.channel, conversationId: turn.conversationId, deadlineMs: opts.withinMs }, 'copilot reply missed its deadline; answering with the fallback');
-        resolve({ reply: FALLBACK_REPLY, hasActivity: false, conversationId: turn.conversationId, fallback: true, fallbackReason: 'deadline' });
+        resolve({ reply: FALLBACK_REPLY, sources: [], hasActivity: false, conversationId: turn.conversationId, fallback: true, fallbackReason: 'deadline' });
       }, opts.withinMs);
     });
     // The late answer still records its turn; nobody awaits it past the deadline.
@@ -86,7 +96,9 @@ export class CopilotService {
     const receivedAt = Date.now();
     const key = conversationKey(turn);
     const ctx = await this.assembler.assemble(turn, receivedAt, key);
-    const request = this.buildRequest(turn, ctx);
+    const boundary = newBoundary();
+    const docs = await this.docs.lookup(turn, ctx.sessions, boundary);
+    const request = this.buildRequest(turn, ctx, boundary, docs);
     this.overhead.observe(Number(process.hrtime.bigint() - started) / 1e9);
 
     const log = {
@@ -100,6 +112,7 @@ export class CopilotService {
       contextChars: ctx.activity.length + (ctx.newActivity?.length ?? 0),
       droppedChars: ctx.droppedChars,
       historyTurns: ctx.history.length,
+      ...(docs ? { documentationExcerpts: docs.excerpts, documentationChars: docs.block.length } : {}),
     };
 
     let text: string;
@@ -121,6 +134,7 @@ export class CopilotService {
     await this.remember(key, neutraliseMessage(turn.text), neutraliseMessage(text), receivedAt, fallback ? undefined : ctx.nextWatermark);
     return {
       reply: text,
+      sources: fallback ? [] : (docs?.sources ?? []),
       hasActivity: ctx.activity.length > 0,
       name: ctx.firstName,
       conversationId: turn.conversationId,
@@ -128,7 +142,7 @@ export class CopilotService {
     };
   }
 
-  private buildRequest(turn: ChatTurn, ctx: AssembledContext) {
+  private buildRequest(turn: ChatTurn, ctx: AssembledContext, boundary: string, docs: DocumentationContext | undefined) {
     // History was neutralised when stored; turns stored before that are neutralised again here.
     const history: LlmMessage[] = ctx.history.map((t) => ({ role: t.role, content: neutraliseMessage(t.text) }));
     const user = buildUserMessage({
@@ -137,13 +151,16 @@ export class CopilotService {
       firstName: ctx.firstName,
       alreadyGreeted: ctx.alreadyGreeted,
       intent: turn.intent ?? 'question',
+      documentation: docs?.block,
       message: neutraliseMessage(turn.text),
-      boundary: newBoundary(),
+      boundary,
     });
     return {
-      system: COPILOT_SYSTEM_PROMPT,
+      // With a knowledge base every prompt explains the documentation block, including a reply
+      // whose search found nothing (the user message then says so) or failed.
+      system: this.docs.enabled ? COPILOT_SYSTEM_PROMPT_WITH_DOCUMENTATION : COPILOT_SYSTEM_PROMPT,
       messages: [...history, { role: 'user' as const, content: user }],
-      grounding: ctx.grounding,
+      grounding: docs?.offlineAnswer ? { ...ctx.grounding, documentationAnswer: docs.offlineAnswer } : ctx.grounding,
       purpose: 'copilot.reply',
       promptVersion: PROMPT_ID,
     };

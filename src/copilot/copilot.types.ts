@@ -24,8 +24,17 @@ export interface ChatTurn {
   metadata?: Record<string, unknown>;
 }
 
+/** A help-center article an answer drew on (the knowledge base's excerpts in the prompt). */
+export interface CopilotSource {
+  title: string;
+  /** The article's `url` from its front matter; null when it has none. */
+  url: string | null;
+}
+
 export interface CopilotReply {
   reply: string;
+  /** Articles whose excerpts were in the prompt, most relevant first; [] without a knowledge base or on a fallback. */
+  sources: CopilotSource[];
   hasActivity: boolean;
   /** The user's first name, when an email gave it. */
   name?: string;

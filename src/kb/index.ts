@@ -5,6 +5,14 @@ export { KB_DEFAULTS, KbOptionsError, resolveKbOptions, type KbOptions, type KbE
 export { KB_PAGE_CONTEXT, KB_STORE } from './kb.constants';
 export type { KbCurrentPage, KbPageContextBinding, KbPageContextProvider } from './kb-page-context';
 export type { KbHit, KbQuery, KbReindexResult, KbSearchOptions, KbStatus } from './kb.types';
-export { renderDocumentationBlock, DOCUMENTATION_OPEN, DOCUMENTATION_CLOSE, DOCUMENTATION_GUIDANCE } from './answer/documentation-block';
-export { offlineAnswerFrom } from './answer/offline-answer';
+export {
+  documentationBlock,
+  renderDocumentationBlock,
+  DOCUMENTATION_OPEN,
+  DOCUMENTATION_CLOSE,
+  DOCUMENTATION_GUIDANCE,
+  type DocumentationBlockOptions,
+  type RenderedDocumentation,
+} from './answer/documentation-block';
+export { hitMatchesMessage, offlineAnswerFrom } from './answer/offline-answer';
 export type { KbStore } from './store/kb-store.port';

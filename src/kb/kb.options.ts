@@ -1,7 +1,7 @@
 /**
- * Settings of the knowledge-base module. The lead maps environment variables onto
- * these fields (docs/knowledge-base.md lists the proposed names); every field but
- * `dir` has a default, applied by resolveKbOptions.
+ * Settings of the knowledge-base module. `kbConfig` (src/config/config.namespaces.ts)
+ * maps the KB_* and EMBEDDINGS_* environment variables onto these fields; every field
+ * but `dir` has a default, applied by resolveKbOptions.
  */
 export interface KbOptions {
   /** Folder of help-center files (KB_DIR). The feature is off when undefined. */

@@ -24,6 +24,11 @@ export interface LlmGrounding {
   summaries?: string[];
   /** Summary requests: the summary being extended. */
   previousSummary?: string;
+  /**
+   * An answer taken from the best help-center excerpt in the prompt (its heading and first
+   * sentences, with its link), when the knowledge base matched; the offline provider replies with it.
+   */
+  documentationAnswer?: string;
 }
 
 export interface LlmRequest {

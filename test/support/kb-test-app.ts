@@ -3,8 +3,11 @@ import { ConfigModule } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { LoggerModule } from 'nestjs-pino';
+import { cp, mkdtemp } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { configureApp } from '../../src/bootstrap';
 import { buildLoggerParams } from '../../src/common/logger.options';
 import { ALL_NAMESPACES } from '../../src/config/config.namespaces';
@@ -14,6 +17,16 @@ import { KbModule, type KbModuleExtras } from '../../src/kb/kb.module';
 import type { KbOptions } from '../../src/kb/kb.options';
 import type { KbCurrentPage, KbPageContextProvider } from '../../src/kb/kb-page-context';
 import type { TestApp } from './test-app';
+
+/** The example help center shipped in examples/kb. */
+export const KB_EXAMPLES = join(__dirname, '..', '..', 'examples', 'kb');
+
+/** A private copy of examples/kb, so a test can add, break or delete files. */
+export async function copyOfKbExamples(prefix = 'kb-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await cp(KB_EXAMPLES, dir, { recursive: true });
+  return dir;
+}
 
 /** Where each test user is: a tiny real KB_PAGE_CONTEXT implementation backed by a map. */
 export class MapPageContext implements KbPageContextProvider {

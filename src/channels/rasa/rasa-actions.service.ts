@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { errorMessage } from '../../common/text';
 import { CopilotService } from '../../copilot/copilot.service';
+import { replyWithSourceLink } from '../../copilot/documentation-lookup';
 import { IdentityVerifier } from '../../copilot/identity-verifier';
 import { identityConfig, type ConfigOf } from '../../config/config.namespaces';
 import type { ChatTurn } from '../../copilot/copilot.types';
@@ -91,7 +92,7 @@ export class RasaActionsService {
         return { text: action.failureText, outcome: timedOut ? 'timeout' : 'fallback' };
       }
       if (action.needsActivity && !reply.hasActivity) return { text: action.nothingToGoOnText, outcome: 'no_activity' };
-      return { text: reply.reply, outcome: 'ok' };
+      return { text: replyWithSourceLink(reply), outcome: 'ok' };
     } catch (err) {
       this.logger.warn({ action: action.name, conversationId: source.conversationId, reason: 'error', err: errorMessage(err) }, 'rasa action fell back');
       return { text: action.failureText, outcome: 'error' };

@@ -16,7 +16,7 @@ export class ChatController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Ask the copilot; the reply is grounded in the user's recent activity" })
+  @ApiOperation({ summary: "Ask the copilot; the reply is grounded in the user's recent activity and, with a knowledge base, the help center" })
   @ApiResponse({ status: 200, type: ChatResponseDto })
   @ApiErrors(400, 413)
   async chat(@Body() body: ChatRequestDto): Promise<ChatResponseDto> {
@@ -30,6 +30,6 @@ export class ChatController {
       email: body.email,
       text: body.message,
     });
-    return { reply: res.reply, conversationId, hasActivity: res.hasActivity };
+    return { reply: res.reply, conversationId, hasActivity: res.hasActivity, sources: res.sources };
   }
 }

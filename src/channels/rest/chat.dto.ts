@@ -47,6 +47,14 @@ export class ChatRequestDto {
   email?: string;
 }
 
+export class ChatSourceDto {
+  @ApiProperty({ example: 'Update several projects at once with Bulk edit', description: "The help-center article's title" })
+  title!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'https://help.acme-projects.example/projects/bulk-edit', description: "The article's url from its front matter; null when it has none" })
+  url!: string | null;
+}
+
 export class ChatResponseDto {
   @ApiProperty({ example: "You're on the Team page — enter your teammate's email in the invite dialog and press the send button." })
   reply!: string;
@@ -56,4 +64,10 @@ export class ChatResponseDto {
 
   @ApiProperty({ description: 'Whether any recent activity of this user grounded the reply' })
   hasActivity!: boolean;
+
+  @ApiProperty({
+    type: [ChatSourceDto],
+    description: 'Help-center articles whose excerpts were in the prompt, most relevant first (KB_DIR); empty without a knowledge base, when none matched, or on the fallback reply',
+  })
+  sources!: ChatSourceDto[];
 }

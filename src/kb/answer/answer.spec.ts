@@ -1,6 +1,6 @@
 import type { KbHit } from '../kb.types';
-import { DOCUMENTATION_CLOSE, DOCUMENTATION_OPEN, renderDocumentationBlock } from './documentation-block';
-import { offlineAnswerFrom } from './offline-answer';
+import { DOCUMENTATION_CLOSE, DOCUMENTATION_OPEN, documentationBlock, renderDocumentationBlock } from './documentation-block';
+import { hitMatchesMessage, offlineAnswerFrom } from './offline-answer';
 
 const hit = (over: Partial<KbHit> = {}): KbHit => ({
   chunkId: 'projects/bulk-edit.md#how-to-bulk-edit',
@@ -63,6 +63,26 @@ describe('renderDocumentationBlock', () => {
   });
 });
 
+describe('documentationBlock', () => {
+  it('uses the caller\'s boundary code on both delimiters and stays within maxChars with it', () => {
+    const hits = [hit(), hit({ chunkId: 'b', text: 'word '.repeat(200) })];
+    const { text } = documentationBlock(hits, 600, { boundary: 'a1b2c3d4e5f6' });
+    expect(text.startsWith(`${DOCUMENTATION_OPEN} a1b2c3d4e5f6\n[1] `)).toBe(true);
+    expect(text.endsWith(`\na1b2c3d4e5f6 ${DOCUMENTATION_CLOSE}`)).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(600);
+    expect(() => documentationBlock(hits, 600, { boundary: 'x\nDOCUMENTATION>>>' })).toThrow(/boundary/);
+  });
+
+  it('reports the hits it shows: all that fit, the clipped last one included, none that were left out', () => {
+    const hits = [hit({ chunkId: 'a' }), hit({ chunkId: 'b', text: 'word '.repeat(200) }), hit({ chunkId: 'c' })];
+    expect(documentationBlock(hits, 10_000).used.map((h) => h.chunkId)).toEqual(['a', 'b', 'c']);
+    expect(documentationBlock(hits, 700).used.map((h) => h.chunkId)).toEqual(['a', 'b']);
+    expect(documentationBlock(hits, 280).used.map((h) => h.chunkId)).toEqual(['a']);
+    expect(documentationBlock(hits, 50)).toEqual({ text: '', used: [] });
+    expect(documentationBlock(hits, 700).text).toBe(renderDocumentationBlock(hits, 700));
+  });
+});
+
 describe('offlineAnswerFrom', () => {
   it('names where the answer lives and gives the first steps, in plain text, with the link', () => {
     expect(offlineAnswerFrom(hit())).toBe(
@@ -87,5 +107,19 @@ describe('offlineAnswerFrom', () => {
     expect(answer).toBe('From the help center, "Cancel your subscription":\nWe\'re sorry to see you go. Only Admins can cancel.');
     expect(offlineAnswerFrom(prose, { maxSentences: 2 })).toBe(answer);
     expect(offlineAnswerFrom(hit({ text: 'long '.repeat(500) }), { maxChars: 200 }).length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('hitMatchesMessage', () => {
+  it('is true when a word of the message (stemmed, stopwords aside) is in the hit, a long one also as a prefix', () => {
+    expect(hitMatchesMessage(hit(), 'how do I change several at once?')).toBe(true);
+    expect(hitMatchesMessage(hit(), 'ticking boxes')).toBe(true);
+    expect(hitMatchesMessage(hit(), 'checkb')).toBe(true);
+  });
+
+  it('is false for a message that shares no term with the hit, or only stopwords', () => {
+    expect(hitMatchesMessage(hit(), 'xyzzy plugh')).toBe(false);
+    expect(hitMatchesMessage(hit(), 'how do I do it?')).toBe(false);
+    expect(hitMatchesMessage(hit(), '')).toBe(false);
   });
 });

@@ -33,17 +33,36 @@ function oneLine(s: string): string {
   return neutraliseDocumentationText(s).replace(/\s+/g, ' ').trim();
 }
 
+export interface DocumentationBlockOptions {
+  /**
+   * A per-request boundary code (the copilot's): the block then runs from `<<<DOCUMENTATION <code>`
+   * to `<code> DOCUMENTATION>>>`, like the prompt's other data blocks. Lowercase letters and digits.
+   */
+  boundary?: string;
+}
+
+export interface RenderedDocumentation {
+  /** The block, or '' when no hit fits. */
+  text: string;
+  /** The hits the block shows, in order (a clipped last one included): the sources of an answer. */
+  used: KbHit[];
+}
+
 /**
  * Renders hits as one delimited block for a prompt: numbered entries with title
  * (and heading path), URL and text. The whole block, delimiters included, stays
  * within `maxChars`; entries that do not fit are left out, the last one that
- * partly fits is clipped on a word boundary. Returns '' when there are no hits.
+ * partly fits is clipped on a word boundary.
  */
-export function renderDocumentationBlock(hits: readonly KbHit[], maxChars: number): string {
-  if (hits.length === 0) return '';
-  const frame = DOCUMENTATION_OPEN.length + DOCUMENTATION_CLOSE.length + 2;
+export function documentationBlock(hits: readonly KbHit[], maxChars: number, opts: DocumentationBlockOptions = {}): RenderedDocumentation {
+  if (opts.boundary !== undefined && !/^[0-9a-z]{1,32}$/.test(opts.boundary)) throw new Error('boundary must be 1-32 lowercase letters or digits');
+  const open = opts.boundary ? `${DOCUMENTATION_OPEN} ${opts.boundary}` : DOCUMENTATION_OPEN;
+  const close = opts.boundary ? `${opts.boundary} ${DOCUMENTATION_CLOSE}` : DOCUMENTATION_CLOSE;
+  if (hits.length === 0) return { text: '', used: [] };
+  const frame = open.length + close.length + 2;
   let left = maxChars - frame;
   const entries: string[] = [];
+  const used: KbHit[] = [];
   for (const [i, hit] of hits.entries()) {
     const title = oneLine([hit.docTitle, ...hit.headingPath].join(' › '));
     const head = `[${i + 1}] ${title}${hit.url ? `\nURL: ${oneLine(hit.url)}` : ''}\n`;
@@ -54,9 +73,15 @@ export function renderDocumentationBlock(hits: readonly KbHit[], maxChars: numbe
     const text = neutraliseDocumentationText(hit.text).trim();
     const body = text.length <= room ? text : clipAtWord(text, room);
     entries.push(head + body);
+    used.push(hit);
     left -= sep + head.length + body.length;
     if (body.length < text.length) break;
   }
-  if (entries.length === 0) return '';
-  return `${DOCUMENTATION_OPEN}\n${entries.join('\n\n')}\n${DOCUMENTATION_CLOSE}`;
+  if (entries.length === 0) return { text: '', used: [] };
+  return { text: `${open}\n${entries.join('\n\n')}\n${close}`, used };
+}
+
+/** documentationBlock's text: '' when there are no hits. */
+export function renderDocumentationBlock(hits: readonly KbHit[], maxChars: number, opts: DocumentationBlockOptions = {}): string {
+  return documentationBlock(hits, maxChars, opts).text;
 }

@@ -1,5 +1,6 @@
 import type { KbHit } from '../kb.types';
 import { clipAtWord } from '../retrieval/hit-budget';
+import { terms } from '../retrieval/tokenizer';
 import { markdownToPlain } from './plain-text';
 
 export interface OfflineAnswerOptions {
@@ -39,4 +40,20 @@ export function offlineAnswerFrom(hit: KbHit, opts: OfflineAnswerOptions = {}): 
   const link = hit.url ? `\nMore: ${hit.url}` : '';
   const lead = `From the help center, "${heading}":\n`;
   return lead + clipAtWord(body, Math.max(40, maxChars - lead.length - link.length)) + link;
+}
+
+/** Shortest query term that may match a longer document term by prefix, as the lexical index does. */
+const PREFIX_MIN = 5;
+
+/**
+ * Whether the person's own words (not the page context) meet the hit: one of the
+ * message's index terms is in the hit's title, headings or text (a term of five or
+ * more letters also as a prefix). A hit found through the page alone answers "what
+ * is this page about", not necessarily the question asked.
+ */
+export function hitMatchesMessage(hit: KbHit, message: string): boolean {
+  const wanted = new Set(terms(message));
+  if (wanted.size === 0) return false;
+  const have = terms([hit.docTitle, ...hit.headingPath, hit.text].join('\n'));
+  return have.some((t) => wanted.has(t) || [...wanted].some((w) => w.length >= PREFIX_MIN && t.startsWith(w)));
 }

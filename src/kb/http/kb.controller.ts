@@ -1,13 +1,14 @@
 import { Controller, Get, HttpCode, Post, Query, ServiceUnavailableException, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard } from '../../common/api-key.guard';
+import { ApiErrors, ApiKeyAuth } from '../../common/openapi.decorators';
 import { KbService } from '../kb.service';
 import { KbReindexResponseDto, KbSearchQueryDto, KbSearchResponseDto } from './kb.dto';
 import { KbPageResolver } from './kb-page-resolver';
 import { kbValidationPipe } from './kb-validation.pipe';
 
 @ApiTags('knowledge-base')
-@ApiBearerAuth()
+@ApiKeyAuth()
 @UseGuards(ApiKeyGuard)
 @Controller('v1/kb')
 export class KbController {
@@ -19,8 +20,7 @@ export class KbController {
   @Get('search')
   @ApiOperation({ summary: 'Help-center chunks ranked for a question and where the user is' })
   @ApiResponse({ status: 200, type: KbSearchResponseDto })
-  @ApiResponse({ status: 400, description: 'A parameter is missing or invalid (the message names it)' })
-  @ApiResponse({ status: 401, description: 'Missing or invalid API key' })
+  @ApiErrors(400)
   async search(@Query(kbValidationPipe()) q: KbSearchQueryDto): Promise<KbSearchResponseDto> {
     const { page, source } = await this.pages.resolve(q);
     const hits = await this.kb.search(
@@ -34,7 +34,6 @@ export class KbController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Re-read the knowledge-base folder now (one run at a time; concurrent calls share the next run)' })
   @ApiResponse({ status: 200, type: KbReindexResponseDto })
-  @ApiResponse({ status: 401, description: 'Missing or invalid API key' })
   @ApiResponse({ status: 503, description: 'The folder could not be read; the previous index stays in use' })
   async reindex(): Promise<KbReindexResponseDto> {
     try {

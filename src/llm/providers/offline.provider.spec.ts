@@ -24,6 +24,13 @@ describe('OfflineProvider', () => {
     expect(OFFLINE_NOTICE).toContain('OPENAI_API_KEY');
   });
 
+  it('answers with the documentation answer when the knowledge base matched, ahead of the activity', async () => {
+    const documentationAnswer = 'From the help center, "Bulk edit":\n1. Tick the rows.\nMore: https://help.example/bulk-edit';
+    const res = await offline.complete(chat('how do I change several at once?', { ...grounding, documentationAnswer }));
+    expect(res.text).toBe(`${documentationAnswer}\n\n${OFFLINE_NOTICE}`);
+    expect((await offline.complete(chat('x', { ...grounding, documentationAnswer: '  ' }))).text).toContain("You're currently on /reports/export.");
+  });
+
   it('is deterministic', async () => {
     expect((await offline.complete(chat('help', grounding))).text).toBe((await offline.complete(chat('help', grounding))).text);
   });

@@ -9,8 +9,9 @@ export const OFFLINE_MODEL = 'offline';
 
 /**
  * No network, deterministic. Lets the service run usefully on a first start and in
- * tests: chat answers are built from the request's grounding (the structured form of
- * the prompt's activity block) and say plainly that AI answers need a key; summary
+ * tests: chat answers are built from the request's grounding (the best help-center
+ * excerpt when the knowledge base matched, else the structured form of the prompt's
+ * activity block) and say plainly that AI answers need a key; summary
  * requests get a plain factual digest. The prompt text is never parsed.
  */
 export class OfflineProvider implements LlmProvider {
@@ -24,6 +25,9 @@ export class OfflineProvider implements LlmProvider {
 }
 
 function answer(g: LlmGrounding): string {
+  // The help center answering the question beats any guess from the activity.
+  const documented = g.documentationAnswer?.trim();
+  if (documented) return `${clip(documented, 1_000)}\n\n${OFFLINE_NOTICE}`;
   const actions = g.actions ?? [];
   if (actions.length === 0) {
     const summary = g.summaries?.find((s) => s.trim());

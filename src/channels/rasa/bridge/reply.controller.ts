@@ -32,6 +32,6 @@ export class ReplyController {
       intent: q.intent,
       text: q.query,
     });
-    return { reply: res.reply, name: res.name ?? null, has_activity: res.hasActivity };
+    return { reply: res.reply, name: res.name ?? null, has_activity: res.hasActivity, sources: res.sources };
   }
 }

@@ -24,6 +24,14 @@ export class ReplyQueryDto {
   token?: string;
 }
 
+export class BridgeSourceDto {
+  @ApiProperty({ example: 'Cancel your subscription', description: "The help-center article's title" })
+  title!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'https://help.acme-projects.example/billing/cancel', description: "The article's url from its front matter; null when it has none" })
+  url!: string | null;
+}
+
 export class BridgeReplyDto {
   @ApiProperty({ example: "You're already on the upgrade page — pick a plan and confirm." })
   reply!: string;
@@ -33,4 +41,10 @@ export class BridgeReplyDto {
 
   @ApiProperty({ description: 'Whether recent activity of this user grounded the reply' })
   has_activity!: boolean;
+
+  @ApiProperty({
+    type: [BridgeSourceDto],
+    description: 'Help-center articles whose excerpts were in the prompt, most relevant first (KB_DIR); empty without a knowledge base, when none matched, or on the fallback reply',
+  })
+  sources!: BridgeSourceDto[];
 }
