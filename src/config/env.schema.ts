@@ -151,7 +151,7 @@ export const envSchema = z.object({
   PROACTIVE_MAX_PER_PRODUCT_PER_MINUTE: optionalInt(0, 10_000_000),
   PROACTIVE_PULSE_SECONDS: optionalNum(0.1, 3_600),
   PROACTIVE_CHANNELS: idList(CHANNEL_IDS, ['crisp', 'rasa', 'rest']),
-  PROACTIVE_RASA_INTENT: string('proactive_nudge', 200),
+  PROACTIVE_RASA_INTENT: string('EXTERNAL_proactive_nudge', 200),
   PROACTIVE_WEBHOOK_URL: optionalHttpUrl('https://example.com/hooks/nudges'),
   PROACTIVE_WEBHOOK_SECRET: optionalString,
   USER_EVENTS_HEARTBEAT_SECONDS: num(15, 0.1, 3_600),

@@ -98,7 +98,7 @@ export class ContextAssembler {
       grounding: rendered.grounding,
       sessions: recent,
       newActivity,
-      history: dropLeadingAssistant(opts.history),
+      history: openWithUser(opts.history),
       alreadyGreeted: opts.history.some((t) => t.role === 'assistant'),
       nextWatermark: seen.length > 0 ? Math.max(...seen) : (opts.watermark ?? opts.now),
       droppedChars: rendered.dropped,
@@ -129,9 +129,15 @@ export class ContextAssembler {
   }
 }
 
-/** Model APIs expect a conversation to open with the user; a window cut mid-pair may not. */
-function dropLeadingAssistant(turns: ConversationTurn[]): ConversationTurn[] {
-  let i = 0;
-  while (i < turns.length && turns[i].role === 'assistant') i++;
-  return i === 0 ? turns : turns.slice(i);
+/** Stands in for the user's side when the history opens with the assistant. */
+export const OPENED_BY_ASSISTANT = '(No earlier message from the user is shown: the conversation continues from the assistant\'s message below.)';
+
+/**
+ * Model APIs expect a conversation to open with the user, but a window cut mid-pair, or
+ * a proactive nudge (the assistant spoke first), opens with the assistant. The assistant's
+ * words are kept, so "yes please" continues from the nudge, behind a neutral user turn.
+ */
+function openWithUser(turns: ConversationTurn[]): ConversationTurn[] {
+  if (turns.length === 0 || turns[0].role === 'user') return turns;
+  return [{ role: 'user', text: OPENED_BY_ASSISTANT, at: turns[0].at }, ...turns];
 }

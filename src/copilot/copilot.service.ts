@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { copilotConfig, type ConfigOf } from '../config/config.namespaces';
 import { MetricsService } from '../observability/metrics.service';
 import { LLM_PROVIDER } from '../llm/llm.constants';
 import { LlmUnavailableError, type LlmMessage, type LlmProvider } from '../llm/llm.port';
+import { ChatEvents } from './chat-events';
 import { ContextAssembler, type AssembledContext } from './context-assembler';
 import { CONVERSATION_STORE } from './copilot.constants';
 import { COPILOT_SYSTEM_PROMPT, FALLBACK_REPLY, PROMPT_ID, buildUserMessage, neutraliseMessage, newBoundary } from './copilot.prompt';
@@ -38,6 +39,7 @@ export class CopilotService {
     @Inject(CONVERSATION_STORE) private readonly conversations: ConversationStore,
     @Inject(copilotConfig.KEY) private readonly cfg: Pick<ConfigOf<typeof copilotConfig>, 'historyTurns'> & Partial<ConfigOf<typeof copilotConfig>>,
     metrics: MetricsService,
+    @Optional() private readonly events?: ChatEvents,
   ) {
     this.replies = metrics.counter({
       name: 'copilot_replies_total',
@@ -85,6 +87,15 @@ export class CopilotService {
     const started = process.hrtime.bigint();
     const receivedAt = Date.now();
     const key = conversationKey(turn);
+    await this.events?.emitUserWrote({
+      channel: turn.channel,
+      conversationId: turn.conversationId,
+      userId: turn.userId,
+      productId: turn.productId,
+      sessionId: turn.sessionId,
+      text: turn.text,
+      at: receivedAt,
+    });
     const ctx = await this.assembler.assemble(turn, receivedAt, key);
     const request = this.buildRequest(turn, ctx);
     this.overhead.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -126,6 +137,14 @@ export class CopilotService {
       conversationId: turn.conversationId,
       ...(fallback ? { fallback: true, fallbackReason: 'llm_unavailable' as const } : {}),
     };
+  }
+
+  /**
+   * Records a message the assistant sent unprompted (a proactive nudge) as its turn in the
+   * conversation, so the user's answer ("yes please") is read as a reply to it.
+   */
+  async recordAssistantTurn(where: Pick<ChatTurn, 'channel' | 'userId' | 'conversationId'>, text: string, at = Date.now()): Promise<void> {
+    await this.conversations.appendTurns(conversationKey(where), [{ role: 'assistant', text: neutraliseMessage(text), at }], stored(this.cfg.historyTurns));
   }
 
   private buildRequest(turn: ChatTurn, ctx: AssembledContext) {
