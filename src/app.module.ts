@@ -15,6 +15,7 @@ import { CopilotModule } from './copilot/copilot.module';
 import { HealthModule } from './health/health.module';
 import { LlmModule } from './llm/llm.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { ProactiveModule } from './proactive';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
@@ -45,6 +46,8 @@ export class AppModule {
         SummarizerModule.register(env.SUMMARIZER),
         CopilotModule,
         ChannelsModule.register(env.CHANNELS),
+        // Off by default: without it no evaluation runs and GET /v1/users/:userId/proactive is 404.
+        ...(env.PROACTIVE === 'off' ? [] : [ProactiveModule]),
         HealthModule,
       ],
       providers: [

@@ -22,6 +22,9 @@ const refused: Array<[string, string, RegExp]> = [
   ['src/copilot/x.ts', "import { SESSION_STORE } from '../activity/activity.constants';", /ActivityReader only/],
   ['src/summarizer/x.ts', "import { MemorySessionStore } from '../activity/session-store/memory.session-store';", /ActivityReader/],
   ['src/activity/x.ts', "import { CopilotService } from '../copilot/copilot.service';", /bottom feature/],
+  ['src/proactive/integration/x.ts', "import { CrispApiClient } from '../../channels/crisp/crisp-api.client';", /channel's folder/],
+  ['src/proactive/integration/x.ts', "import { ReplyPipeline } from '../../channels/reply-pipeline.service';", /channel's folder/],
+  ['src/proactive/integration/x.ts', "import { SESSION_STORE } from '../../activity/activity.constants';", /ActivityReader/],
 ];
 
 const allowed: Array<[string, string]> = [
@@ -29,6 +32,8 @@ const allowed: Array<[string, string]> = [
   ['src/channels/crisp/x.ts', "import type { JobQueue } from '../../queue/job-queue.port';"],
   ['src/copilot/x.ts', "import { ActivityReader } from '../activity/activity-reader.service';"],
   ['src/summarizer/x.ts', "import { StoredActionsFeed } from '../activity/stored-actions.feed';"],
+  ['src/proactive/integration/x.ts', "import { PROACTIVE_SENDERS } from '../../channels/proactive-sender.port';"],
+  ['src/proactive/integration/x.ts', "import { StoredActionsFeed } from '../../activity/stored-actions.feed';"],
 ];
 
 const LINT_CASES = `
