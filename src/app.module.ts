@@ -15,7 +15,7 @@ import { CopilotModule } from './copilot/copilot.module';
 import { HealthModule } from './health/health.module';
 import { LlmModule } from './llm/llm.module';
 import { ObservabilityModule } from './observability/observability.module';
-import { ProactiveModule } from './proactive';
+import { ProactiveModule, loadProactiveRules } from './proactive';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
@@ -30,6 +30,8 @@ import { UserEventsModule } from './user-events/user-events.module';
 export class AppModule {
   static forRoot(source: EnvSource = {}): DynamicModule {
     const env = loadEnv(source);
+    // Validated before anything is built: a bad rules file stops the boot (RulesFileError names each rule and field).
+    const proactiveRules = env.PROACTIVE === 'off' ? undefined : loadProactiveRules(env.PROACTIVE_RULES_FILE);
     return {
       module: AppModule,
       imports: [
@@ -47,7 +49,7 @@ export class AppModule {
         CopilotModule,
         ChannelsModule.register(env.CHANNELS),
         // Off by default: without it no evaluation runs and GET /v1/users/:userId/proactive is 404.
-        ...(env.PROACTIVE === 'off' ? [] : [ProactiveModule]),
+        ...(proactiveRules ? [ProactiveModule.register(proactiveRules)] : []),
         HealthModule,
       ],
       providers: [

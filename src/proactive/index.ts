@@ -3,6 +3,6 @@
  * decision log reader (operator tooling reads `ProactiveDecisionLog.listForUser`).
  * The framework-free engine is `./engine` (docs/proactive.md).
  */
-export { ProactiveModule } from './integration/proactive.module';
+export { ProactiveModule, loadProactiveRules } from './integration/proactive.module';
 export { ProactiveDecisionLog, MAX_DECISIONS_PER_READ } from './integration/decision-log';
 export type { ProactiveDecision, DecisionOutcome, DecisionReason } from './engine';
