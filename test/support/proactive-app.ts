@@ -19,8 +19,9 @@ export function crispEnv(crispUrl: string): Record<string, string> {
   };
 }
 
-export function bootProactiveApp(env: Record<string, string>, policy: ProactiveDeliveryPolicy = FAST_NUDGE_POLICY): Promise<TestApp> {
+export function bootProactiveApp(env: Record<string, string>, policy: ProactiveDeliveryPolicy = FAST_NUDGE_POLICY, listen = false): Promise<TestApp> {
   return bootTestApp({
+    listen,
     env: { PROACTIVE: 'on', SHUTDOWN_TIMEOUT_MS: '2000', API_KEYS: 'test-key', ...env },
     override: (b) => b.overrideProvider(PROACTIVE_DELIVERY_POLICY).useValue(policy),
   });
