@@ -44,7 +44,7 @@ describe('Proactive delivery on Rasa (trigger_intent)', () => {
     const call = await waitFor(() => rasa.triggers[0], 5_000, 'trigger_intent');
     expect(call.conversationId).toBe('rasa-sender-7');
     expect(call.query).toEqual({ output_channel: 'latest', token: 'rasa-api-token' });
-    const [sent] = (await waitFor(async () => (await decisionsOf(t, 'u_rasa')).filter((d) => d.outcome === 'sent'), 3_000)) as any[];
+    const sent = await waitFor(async () => (await decisionsOf(t, 'u_rasa')).find((d) => d.outcome === 'sent'), 3_000, 'the sent decision');
     expect(call.body).toEqual({ name: 'EXTERNAL_proactive_nudge', entities: { trigger_id: sent.id, message: sent.message } });
     expect(sent).toMatchObject({ ruleId: 'bulk-edit-offer', channel: 'rasa' });
     expect(call.uttered).toEqual([sent.message]);

@@ -53,7 +53,7 @@ rules:
     await pushActions(t, { session: 's_dwell', user: 'u_dwell' }, [page('Reports', '/reports', 0.5), click('Filter', '/reports', 0.2)]);
     expect(sent(await decisionsOf(t, 'u_dwell'))).toHaveLength(0);
     // No further activity: only the pulse can notice that the user is idling.
-    const [d] = await waitFor(async () => sent(await decisionsOf(t, 'u_dwell')).length > 0 && sent(await decisionsOf(t, 'u_dwell')), 6_000, 'the dwell nudge');
+    const d = await waitFor(async () => sent(await decisionsOf(t, 'u_dwell'))[0], 6_000, 'the dwell nudge');
     expect(d).toMatchObject({ ruleId: 'dwell', trigger: 'page_dwell', page: '/reports', message: 'Still on Reports?', channel: 'rest' });
     expect(Date.now() - d.evidence.at(-1).at).toBeGreaterThanOrEqual(1_500);
   });
@@ -67,7 +67,7 @@ rules:
       page('Billing', '/billing', 12),
       page('Settings', '/settings', 10),
     ]);
-    const [d] = await waitFor(async () => sent(await decisionsOf(t, 'u_pp')).length > 0 && sent(await decisionsOf(t, 'u_pp')), 3_000, 'the ping-pong nudge');
+    const d = await waitFor(async () => sent(await decisionsOf(t, 'u_pp'))[0], 3_000, 'the ping-pong nudge');
     expect(d).toMatchObject({ ruleId: 'bounce', trigger: 'ping_pong' });
     expect(d.message).toMatch(/^Back and forth between (Settings|Billing) and (Settings|Billing)\?$/);
   });
@@ -188,7 +188,7 @@ describe('Proactive: shadow mode', () => {
         click('Edit', '/projects/:id', 25),
         click('Edit', '/projects/:id', 15),
       ]);
-      const [d] = await waitFor(async () => withReason(await decisionsOf(t, 'u_shadow'), 'shadow').length > 0 && withReason(await decisionsOf(t, 'u_shadow'), 'shadow'), 3_000, 'a shadow decision');
+      const d = await waitFor(async () => withReason(await decisionsOf(t, 'u_shadow'), 'shadow')[0], 3_000, 'a shadow decision');
       expect(d).toMatchObject({ ruleId: 'bulk-edit-offer', outcome: 'suppressed', reason: 'shadow' });
       await sleep(300);
       expect(sent(await decisionsOf(t, 'u_shadow'))).toHaveLength(0);
