@@ -133,11 +133,14 @@ export class ContextAssembler {
 export const OPENED_BY_ASSISTANT = '(No earlier message from the user is shown: the conversation continues from the assistant\'s message below.)';
 
 /**
- * Model APIs expect a conversation to open with the user, but a window cut mid-pair, or
- * a proactive nudge (the assistant spoke first), opens with the assistant. The assistant's
- * words are kept, so "yes please" continues from the nudge, behind a neutral user turn.
+ * Model APIs expect a conversation to open with the user. A window cut mid-pair opens
+ * with an answer whose question is gone: dropped. A proactive nudge (the assistant spoke
+ * first, `unprompted`) is kept behind a neutral user turn, so "yes please" continues from it.
  */
 function openWithUser(turns: ConversationTurn[]): ConversationTurn[] {
-  if (turns.length === 0 || turns[0].role === 'user') return turns;
-  return [{ role: 'user', text: OPENED_BY_ASSISTANT, at: turns[0].at }, ...turns];
+  let i = 0;
+  while (i < turns.length && turns[i].role === 'assistant' && !turns[i].unprompted) i++;
+  const rest = i === 0 ? turns : turns.slice(i);
+  if (rest.length === 0 || rest[0].role === 'user') return rest;
+  return [{ role: 'user', text: OPENED_BY_ASSISTANT, at: rest[0].at }, ...rest];
 }

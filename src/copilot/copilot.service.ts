@@ -144,7 +144,7 @@ export class CopilotService {
    * conversation, so the user's answer ("yes please") is read as a reply to it.
    */
   async recordAssistantTurn(where: Pick<ChatTurn, 'channel' | 'userId' | 'conversationId'>, text: string, at = Date.now()): Promise<void> {
-    await this.conversations.appendTurns(conversationKey(where), [{ role: 'assistant', text: neutraliseMessage(text), at }], stored(this.cfg.historyTurns));
+    await this.conversations.appendTurns(conversationKey(where), [{ role: 'assistant', text: neutraliseMessage(text), at, unprompted: true }], stored(this.cfg.historyTurns));
   }
 
   private buildRequest(turn: ChatTurn, ctx: AssembledContext) {
