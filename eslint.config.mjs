@@ -49,6 +49,9 @@ const BOUNDARIES = {
     rule('channels/ depend on copilot/ and the JOB_QUEUE / KEY_VALUE_STORE ports only: never activity/, llm/ or a port implementation.', feature('activity'), feature('llm'), IMPLEMENTATIONS),
     rule('channels/ may not import the summarizer, proactive engine or other features.', features('channels', 'copilot', 'activity', 'llm')),
   ],
+  'proactive/engine': [
+    rule('proactive/engine/ is framework-free: no Nest, no Redis or queue, and of the app only activity/ and copilot/ types and helpers.', ['@nestjs/*', '**/redis/**', '**/queue/**'], features('proactive', 'activity', 'copilot')),
+  ],
   'proactive/integration': [
     rule('proactive/ reads activity through ActivityReader / StoredActionsFeed only, never SESSION_STORE or a store implementation.', ACTIVITY_INTERNALS, IMPLEMENTATIONS),
     rule(

@@ -22,6 +22,7 @@ const refused: Array<[string, string, RegExp]> = [
   ['src/copilot/x.ts', "import { SESSION_STORE } from '../activity/activity.constants';", /ActivityReader only/],
   ['src/summarizer/x.ts', "import { MemorySessionStore } from '../activity/session-store/memory.session-store';", /ActivityReader/],
   ['src/activity/x.ts', "import { CopilotService } from '../copilot/copilot.service';", /bottom feature/],
+  ['src/proactive/engine/x.ts', "import { Injectable } from '@nestjs/common';", /framework-free/],
   ['src/proactive/integration/x.ts', "import { CrispApiClient } from '../../channels/crisp/crisp-api.client';", /channel's folder/],
   ['src/proactive/integration/x.ts', "import { ReplyPipeline } from '../../channels/reply-pipeline.service';", /channel's folder/],
   ['src/proactive/integration/x.ts', "import { SESSION_STORE } from '../../activity/activity.constants';", /ActivityReader/],
