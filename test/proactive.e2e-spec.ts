@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { FakeCrispServer } from './support/fake-crisp.server';
 import { FakeOpenAiServer } from './support/fake-openai.server';
-import { HOOK_KEY, WEBSITE, bootProactiveApp, crispEnv, decisionsOf, pushActions, threeEdits, waitFor } from './support/proactive-app';
+import { HOOK_KEY, WEBSITE, bootProactiveApp, click, crispEnv, decisionsOf, page, pushActions, threeEdits, waitFor } from './support/proactive-app';
 import type { TestApp } from './support/test-app';
 
 /**
@@ -87,5 +90,84 @@ describe('Proactive nudges on Crisp (PROACTIVE=on, default rules)', () => {
     expect(metrics.text).toMatch(/proactive_decisions_total\{rule="bulk-edit-offer",outcome="sent"\} 1/);
     const health = await request(t.server).get('/healthz').expect(200);
     expect(health.body.components?.proactive ?? health.body.proactive).toMatchObject({ status: 'up', breakers: { crisp: 'closed', rest: 'closed' } });
+  });
+});
+
+describe('Proactive with the model: llm mode and the judge (through the OpenAI-compatible API)', () => {
+  const crisp = new FakeCrispServer();
+  const llm = new FakeOpenAiServer();
+  const dir = mkdtempSync(join(tmpdir(), 'proactive-llm-'));
+  let t: TestApp;
+  const setData = (session: string, userId: string) =>
+    request(t.server).post('/crisp/hooks').query({ key: HOOK_KEY }).set('content-type', 'application/json')
+      .send(JSON.stringify({ website_id: WEBSITE, event: 'session:set_data', data: { website_id: WEBSITE, session_id: session, data: { user_id: userId } } })).expect(200);
+  const systemOf = (r: { body: any }) => String(r.body.messages.find((m: { role: string }) => m.role === 'system')?.content ?? '');
+
+  beforeAll(async () => {
+    await crisp.start();
+    await llm.start();
+    const rules = join(dir, 'llm.yml');
+    writeFileSync(
+      rules,
+      `version: 1
+rules:
+  - id: reports-help
+    criteria: { url_matches: "/reports/**" }
+    mode: llm
+    intent: The user opened reports; offer help with filters.
+    message: "Need a hand with {page}?"
+  - id: pricing-judged
+    criteria: { url_matches: "/pricing" }
+    judge: true
+    message: "Comparing plans?"
+`,
+    );
+    t = await bootProactiveApp({
+      CHANNELS: 'rest,crisp',
+      ...crispEnv(crisp.url),
+      LLM_PROVIDER: 'openai',
+      OPENAI_BASE_URL: llm.url,
+      OPENAI_API_KEY: 'test',
+      LLM_MAX_RETRIES: '0',
+      SUMMARIZER: 'none',
+      PROACTIVE_RULES_FILE: rules,
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await crisp.stop();
+    await llm.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('llm mode: the model writes the nudge; when it fails, the template goes out (sent, reason llm_failed)', async () => {
+    llm.respondWith(() => ({ text: 'Building a report? I can show you how filters work.' }));
+    await setData('session_llm', 'u_llm');
+    await pushActions(t, { session: 'app_llm', user: 'u_llm' }, [page('Reports', '/reports/sales', 1)]);
+    const [msg] = await waitFor(() => crisp.messagesSent('session_llm').length > 0 && crisp.messagesSent('session_llm'), 5_000, 'the written nudge');
+    expect(msg.body).toMatchObject({ type: 'text', content: 'Building a report? I can show you how filters work.' });
+    expect(systemOf(llm.chatRequests()[0])).toMatch(/unprompted message/);
+
+    llm.respondWith(() => ({ status: 500 }));
+    await setData('session_llm2', 'u_llm2');
+    await pushActions(t, { session: 'app_llm2', user: 'u_llm2' }, [page('Reports', '/reports/costs', 1)]);
+    const sent = await waitFor(async () => (await decisionsOf(t, 'u_llm2')).find((d) => d.outcome === 'sent'), 5_000, 'the template nudge');
+    expect(sent).toMatchObject({ ruleId: 'reports-help', reason: 'llm_failed', message: 'Need a hand with Reports?', channel: 'crisp' });
+    expect(crisp.messagesSent('session_llm2')[0].body.content).toBe('Need a hand with Reports?');
+  });
+
+  it('judge: anything but a strict {"speak": true} means silence (judge_rejected); a yes lets the nudge out', async () => {
+    llm.respondWith(() => ({ text: 'Sure, I think it would help!' }));
+    await setData('session_judge', 'u_judge');
+    await pushActions(t, { session: 'app_judge', user: 'u_judge' }, [page('Pricing', '/pricing', 1)]);
+    const rejected = await waitFor(async () => (await decisionsOf(t, 'u_judge')).find((d) => d.reason === 'judge_rejected'), 5_000, 'the rejection');
+    expect(rejected).toMatchObject({ ruleId: 'pricing-judged', outcome: 'suppressed' });
+    expect(crisp.messagesSent('session_judge')).toHaveLength(0);
+
+    llm.respondWith(() => ({ text: '{"speak": true, "reason": "comparing plans for a while"}' }));
+    await setData('session_judge2', 'u_judge2');
+    await pushActions(t, { session: 'app_judge2', user: 'u_judge2' }, [page('Pricing', '/pricing', 1), click('Compare', '/pricing', 0.5)]);
+    await waitFor(() => crisp.messagesSent('session_judge2').length > 0, 5_000, 'the judged nudge');
+    expect(crisp.messagesSent('session_judge2')[0].body.content).toBe('Comparing plans?');
   });
 });
