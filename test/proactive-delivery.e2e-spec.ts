@@ -165,6 +165,18 @@ describe('Proactive delivery: failing channels', () => {
     expect(crisp.messagesSent('session_flaky')).toHaveLength(1);
   });
 
+  it('a user no channel can reach gets one failed/no_channel decision, not one per pulse', async () => {
+    await crisp.start();
+    t = await bootProactiveApp({ CHANNELS: 'crisp', SUMMARIZER: 'none', PROACTIVE_PULSE_SECONDS: '0.2', API_KEYS: 'test-key', ...crispEnv(crisp.url) });
+    // Never seen on Crisp: no session to post into, and no REST channel to fall back to.
+    await pushActions(t, { session: 'app_nochan', user: 'u_nochan' }, threeEdits());
+    const failed = await waitFor(async () => (await decisionsOf(t, 'u_nochan')).find((d) => d.reason === 'no_channel'), 5_000, 'no_channel');
+    expect(failed).toMatchObject({ outcome: 'failed', ruleId: 'bulk-edit-offer' });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await decisionsOf(t, 'u_nochan')).filter((d) => d.reason === 'no_channel')).toHaveLength(1);
+    expect(crisp.byRoute('message')).toHaveLength(0);
+  });
+
   it('repeated failures open the channel\'s breaker (healthz, metrics); nudges then go to the next channel in PROACTIVE_CHANNELS', async () => {
     await crisp.start();
     t = await bootProactiveApp({ CHANNELS: 'rest,crisp', SUMMARIZER: 'none', ...crispEnv(crisp.url) }, { ...FAST_NUDGE_POLICY, attempts: 5, breakerThreshold: 2 });

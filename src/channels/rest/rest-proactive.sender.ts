@@ -47,15 +47,19 @@ export class RestProactiveSender implements ProactiveSender {
       channel: 'rest',
       at: new Date(message.at).toISOString(),
     };
+    if (this.cfg.webhookUrl) {
+      const job: NudgeWebhookJob = { userId: target.userId, productId: target.productId, data };
+      // Queued first and deduped by the nudge id: a retried send queues it once and never publishes the event twice.
+      try {
+        await this.queue.enqueue(NUDGE_WEBHOOK_JOB, job, { jobId: `nudge-webhook:${message.nudgeId}`, attempts: 8, backoff: { type: 'exponential', delayMs: 1_000, maxDelayMs: 60_000 } });
+      } catch (err) {
+        throw new DeliveryError(`nudge webhook not queued: ${(err as Error).message}`, true);
+      }
+    }
     try {
       await this.bus.publish({ userId: target.userId, productId: target.productId }, 'nudge', data);
     } catch (err) {
       throw new DeliveryError(`user event feed refused the nudge: ${(err as Error).message}`, true);
-    }
-    if (this.cfg.webhookUrl) {
-      const job: NudgeWebhookJob = { userId: target.userId, productId: target.productId, data };
-      // The nudge id dedupes the webhook as it does the nudge.
-      await this.queue.enqueue(NUDGE_WEBHOOK_JOB, job, { jobId: `nudge-webhook:${message.nudgeId}`, attempts: 8, backoff: { type: 'exponential', delayMs: 1_000, maxDelayMs: 60_000 } });
     }
   }
 }

@@ -30,6 +30,8 @@ interface Prepared {
 }
 
 const SENT_TTL_SECONDS = 86_400;
+/** How long a session whose user no channel could reach is left alone. */
+const UNREACHABLE_SECONDS = 300;
 const PREPARED_TTL_SECONDS = 15 * 60;
 /** The model gets this long to write a nudge or judge one; past it, the template (or silence). */
 const NUDGE_LLM_TIMEOUT_MS = 5_000;
@@ -109,7 +111,7 @@ export class NudgeDelivery implements OnModuleInit {
     if (await this.kv.get(sentKey(d.id))) return;
     const prepared = await this.prepare(nudge);
     if (!prepared) return;
-    if (!d.userId) return this.engine.markFailed(nudge, Date.now(), 'no_channel');
+    if (!d.userId) return this.unreachable(nudge);
 
     let reachable = 0;
     let lastError: unknown;
@@ -141,9 +143,25 @@ export class NudgeDelivery implements OnModuleInit {
       await this.kv.delete(preparedKey(d.id)).catch(() => undefined);
       return this.engine.markDelivered(nudge, Date.now(), { channel, message: prepared.message, llmFailed: prepared.llmFailed });
     }
-    if (reachable === 0) return this.engine.markFailed(nudge, Date.now(), 'no_channel');
+    if (reachable === 0) return this.unreachable(nudge);
     if (lastError instanceof BrokenCircuitError && ctx.attempt < ctx.attempts) throw lastError;
     return this.engine.markFailed(nudge, Date.now(), 'delivery_error');
+  }
+
+  /** True while a session recently had no channel to reach its user: the runner leaves it alone meanwhile. */
+  async isUnreachable(productId: string, sessionId: string): Promise<boolean> {
+    return (await this.kv.get(unreachableKey(productId, sessionId))) !== undefined;
+  }
+
+  /**
+   * No channel can reach this user now (anonymous, or never seen on a channel that needs a
+   * conversation): logged once, then the session is left alone for a while rather than
+   * re-deciding, and re-logging, the same nudge on every pulse.
+   */
+  private async unreachable(nudge: PendingNudge): Promise<void> {
+    const d = nudge.decision;
+    await this.kv.set(unreachableKey(d.productId, d.sessionId), true, UNREACHABLE_SECONDS).catch(() => undefined);
+    await this.engine.markFailed(nudge, Date.now(), 'no_channel');
   }
 
   /** The judge and the model, once per nudge; null when the judge said no (already reported). */
@@ -185,5 +203,6 @@ export class NudgeDelivery implements OnModuleInit {
 }
 
 const sentKey = (id: string) => `proactive:sent:${id}`;
+const unreachableKey = (productId: string, sessionId: string) => `proactive:unreachable:${encodeURIComponent(productId)}:${encodeURIComponent(sessionId)}`;
 const preparedKey = (id: string) => `proactive:prepared:${id}`;
 const stateName = (s: CircuitState) => (s === CircuitState.Closed ? 'closed' : s === CircuitState.HalfOpen ? 'half_open' : 'open');

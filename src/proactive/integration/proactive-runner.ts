@@ -87,6 +87,7 @@ export class ProactiveRunner implements OnApplicationBootstrap, OnApplicationShu
     }
     if (!held) return false;
     try {
+      if (await this.delivery.isUnreachable(scope.productId, scope.sessionId)) return true;
       const ctx = await this.reader.getSessionContext(scope);
       if (!ctx) return true;
       const at = Math.max(now, Date.now());
