@@ -54,4 +54,17 @@ describe('Proactive with two replicas on one Redis', () => {
       expect(sent[0]).toMatchObject({ ruleId: 'bulk-edit-offer', channel: 'crisp' });
     }
   });
+
+  it('the pulse runs once per interval for the deployment, not once per replica', async () => {
+    const pulses = async (t: TestApp) => Number(/^proactive_pulses_total (\d+)/m.exec((await request(t.server).get('/metrics').expect(200)).text)?.[1] ?? 0);
+    const before = (await pulses(a)) + (await pulses(b));
+    const started = Date.now();
+    await sleep(2_000);
+    const ran = (await pulses(a)) + (await pulses(b)) - before;
+    const intervals = Math.ceil((Date.now() - started) / 200) + 1;
+    // Both replicas tick every 0.2 s; claiming the interval means their pulses add up to the intervals, not twice as many.
+    expect(ran).toBeGreaterThan(0);
+    expect(ran).toBeLessThanOrEqual(intervals);
+    expect(await pulses(a)).toBeGreaterThan(0);
+  });
 });

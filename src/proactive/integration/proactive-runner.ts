@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { ActivityReader } from '../../activity/activity-reader.service';
 import type { SessionScope } from '../../activity/session-store/session-store.port';
 import { StoredActionsFeed } from '../../activity/stored-actions.feed';
+import type { Counter } from 'prom-client';
 import { errorMessage } from '../../common/text';
 import { proactiveConfig, type ConfigOf } from '../../config/config.namespaces';
 import { ChatEvents, type UserWrote } from '../../copilot/chat-events';
+import { MetricsService } from '../../observability/metrics.service';
 import type { KeyValueStore } from '../../state/key-value-store.port';
 import { KEY_VALUE_STORE } from '../../state/state.constants';
 import { buildSessionView, type ProactiveEngine } from '../engine';
@@ -39,6 +41,7 @@ export class ProactiveRunner implements OnApplicationBootstrap, OnApplicationShu
   private pulsing = false;
   private closed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly pulses: Counter<string>;
 
   constructor(
     @Inject(PROACTIVE_ENGINE) private readonly engine: ProactiveEngine,
@@ -49,7 +52,10 @@ export class ProactiveRunner implements OnApplicationBootstrap, OnApplicationShu
     private readonly feed: StoredActionsFeed,
     private readonly chat: ChatEvents,
     private readonly delivery: NudgeDelivery,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.pulses = metrics.counter({ name: 'proactive_pulses_total', help: 'Pulse intervals this replica claimed and ran (summed over replicas: one per interval)' });
+  }
 
   onApplicationBootstrap(): void {
     this.feed.subscribe('proactive', (e) => {
@@ -106,6 +112,7 @@ export class ProactiveRunner implements OnApplicationBootstrap, OnApplicationShu
     try {
       const slot = `proactive:pulse:${Math.floor(now / everyMs)}`;
       if (!(await this.kv.setIfAbsent(slot, this.holder, Math.max(1, Math.ceil((everyMs * 2) / 1000))))) return;
+      this.pulses.inc();
       const since = now - this.engine.config.idleHorizonSeconds * 1000;
       for (const s of await this.active.listSince(since, PULSE_MAX_SESSIONS)) {
         if (this.closed) break;
