@@ -57,6 +57,17 @@ const BOUNDARIES = {
       '**/queue/**',
     ),
   ],
+  'proactive/engine': [
+    rule('proactive/engine/ is framework-free: no Nest, no Redis or queue, and of the app only activity/ and copilot/ types and helpers.', ['@nestjs/*', '**/redis/**', '**/queue/**'], features('proactive', 'activity', 'copilot')),
+  ],
+  'proactive/integration': [
+    rule('proactive/ reads activity through ActivityReader / StoredActionsFeed only, never SESSION_STORE or a store implementation.', ACTIVITY_INTERNALS, IMPLEMENTATIONS),
+    rule(
+      "proactive/ reaches channels only through their port files (proactive-sender.port, channel-adapter.port), never a channel's folder or the reply pipeline.",
+      ['**/channels/**', '!**/channels/*.port'],
+    ),
+    rule('proactive/ may use activity, copilot, llm and the channel ports only.', features('proactive', 'activity', 'copilot', 'llm', 'channels')),
+  ],
   health: [rule('health/ only serves what the observability registry reports.', features('health'), '**/state/**', '**/queue/**')],
   'http-lane': [rule('http-lane/ serves the routes in HotRouteRegistry: it imports base modules only, never the features that own the routes.', features('http-lane'), '**/state/**', '**/queue/**')],
 };

@@ -27,6 +27,7 @@ export const EVERYTHING_ENABLED: Record<string, string> = {
   // The knowledge-base routes exist only with a folder; nothing is indexed, the app is never started.
   KB_DIR: join(__dirname, '..', 'examples', 'kb'),
   KB_WATCH: 'false',
+  PROACTIVE: 'on',
 };
 
 export async function renderOpenApi(): Promise<string> {

@@ -17,6 +17,7 @@ import { HealthModule } from './health/health.module';
 import { KbModule } from './kb';
 import { LlmModule } from './llm/llm.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { ProactiveModule, loadProactiveRules } from './proactive';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
@@ -31,6 +32,8 @@ import { UserEventsModule } from './user-events/user-events.module';
 export class AppModule {
   static forRoot(source: EnvSource = {}): DynamicModule {
     const env = loadEnv(source);
+    // Validated before anything is built: a bad rules file stops the boot (RulesFileError names each rule and field).
+    const proactiveRules = env.PROACTIVE === 'off' ? undefined : loadProactiveRules(env.PROACTIVE_RULES_FILE);
     return {
       module: AppModule,
       imports: [
@@ -49,6 +52,8 @@ export class AppModule {
         KbModule.register(kbConfig.build(env), { imports: [ActivityModule], pageContext: { useClass: ActivityPageContext } }),
         CopilotModule,
         ChannelsModule.register(env.CHANNELS),
+        // Off by default: without it no evaluation runs and GET /v1/users/:userId/proactive is 404.
+        ...(proactiveRules ? [ProactiveModule.register(proactiveRules)] : []),
         HealthModule,
       ],
       providers: [

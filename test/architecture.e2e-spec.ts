@@ -25,6 +25,10 @@ const refused: Array<[string, string, RegExp]> = [
   ['src/kb/x.ts', "import { ActivityReader } from '../activity/activity-reader.service';", /kb\/ knows nothing/],
   ['src/kb/http/x.ts', "import { CopilotService } from '../../copilot/copilot.service';", /kb\/ knows nothing/],
   ['src/channels/rest/x.ts', "import { KbService } from '../../kb';", /channels\/ may not import/],
+  ['src/proactive/engine/x.ts', "import { Injectable } from '@nestjs/common';", /framework-free/],
+  ['src/proactive/integration/x.ts', "import { CrispApiClient } from '../../channels/crisp/crisp-api.client';", /channel's folder/],
+  ['src/proactive/integration/x.ts', "import { ReplyPipeline } from '../../channels/reply-pipeline.service';", /channel's folder/],
+  ['src/proactive/integration/x.ts', "import { SESSION_STORE } from '../../activity/activity.constants';", /ActivityReader/],
 ];
 
 const allowed: Array<[string, string]> = [
@@ -34,6 +38,8 @@ const allowed: Array<[string, string]> = [
   ['src/summarizer/x.ts', "import { StoredActionsFeed } from '../activity/stored-actions.feed';"],
   ['src/copilot/x.ts', "import { KbService } from '../kb';"],
   ['src/kb/x.ts', "import { MetricsService } from '../observability/metrics.service';"],
+  ['src/proactive/integration/x.ts', "import { PROACTIVE_SENDERS } from '../../channels/proactive-sender.port';"],
+  ['src/proactive/integration/x.ts', "import { StoredActionsFeed } from '../../activity/stored-actions.feed';"],
 ];
 
 const LINT_CASES = `

@@ -14,9 +14,9 @@ describe('OpenAPI document', () => {
     expect(readFileSync(OPENAPI_PATH, 'utf8')).toBe(text);
   });
 
-  it('documents every channel, source and knowledge-base route, /metrics included', () => {
+  it('documents every channel, source, knowledge-base and proactive route, /metrics included', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/crisp/hooks', '/healthz', '/metrics', '/rasa/actions', '/rasa/health', '/rasa/webhook', '/readyz', '/reply/{userId}', '/v1/activity', '/v1/activity/posthog', '/v1/admin/dead-letters', '/v1/admin/dead-letters/retry', '/v1/admin/dead-letters/{id}/retry', '/v1/chat', '/v1/kb/reindex', '/v1/kb/search', '/v1/users/{userId}/context'].sort(),
+      ['/crisp/hooks', '/healthz', '/metrics', '/rasa/actions', '/rasa/health', '/rasa/webhook', '/readyz', '/reply/{userId}', '/v1/activity', '/v1/activity/posthog', '/v1/admin/dead-letters', '/v1/admin/dead-letters/retry', '/v1/admin/dead-letters/{id}/retry', '/v1/chat', '/v1/kb/reindex', '/v1/kb/search', '/v1/users/{userId}/context', '/v1/users/{userId}/events', '/v1/users/{userId}/proactive'].sort(),
     );
   });
 

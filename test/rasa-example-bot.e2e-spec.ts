@@ -45,8 +45,17 @@ describe('examples/rasa-bot against this service', () => {
     expect(fallbackRule.steps).toEqual([{ intent: 'nlu_fallback' }, { action: 'action_ask_llm' }]);
     // Every intent used in training data is declared, and every trained intent has examples.
     const trained = load('data/nlu.yml').nlu.map((n: { intent: string }) => n.intent);
-    for (const s of [...rules, ...stories]) if (s.intent && s.intent !== 'nlu_fallback') expect(trained).toContain(s.intent);
+    // EXTERNAL_ intents are triggered through Rasa's HTTP API, never typed: they have no examples.
+    for (const s of [...rules, ...stories]) if (s.intent && s.intent !== 'nlu_fallback' && !s.intent.startsWith('EXTERNAL_')) expect(trained).toContain(s.intent);
     for (const intent of trained) expect(domain.intents).toContain(intent);
+  });
+
+  it('maps the proactive intent (PROACTIVE_RASA_INTENT default) to the action that utters the nudge', () => {
+    expect(domain.intents).toContain('EXTERNAL_proactive_nudge');
+    expect(domain.entities).toEqual(expect.arrayContaining(['trigger_id', 'message']));
+    const rule = load('data/rules.yml').rules.find((r: { steps: Step[] }) => r.steps.some((s) => s.intent === 'EXTERNAL_proactive_nudge'));
+    expect(rule.steps).toEqual([{ intent: 'EXTERNAL_proactive_nudge' }, { action: 'action_proactive_nudge' }]);
+    expect(served).toContain('action_proactive_nudge');
   });
 
   it('points Rasa at this service and passes the widget user id as customData', () => {

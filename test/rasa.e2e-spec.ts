@@ -101,7 +101,7 @@ describe('Rasa action server (CHANNELS=rasa)', () => {
     const health = await request(t.server).get('/rasa/health').expect(200);
     expect(health.body).toEqual(JSON.parse(readFileSync(join(FIXTURES, 'rasa/action_server_health_response.json'), 'utf8')));
     const actions = await request(t.server).get('/rasa/actions').expect(200);
-    expect(actions.body).toEqual([{ name: 'action_ask_llm' }, { name: 'action_recent_activity' }, { name: 'action_help_current_page' }]);
+    expect(actions.body).toEqual([{ name: 'action_ask_llm' }, { name: 'action_recent_activity' }, { name: 'action_help_current_page' }, { name: 'action_proactive_nudge' }]);
   });
 
   it.each([

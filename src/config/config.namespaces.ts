@@ -187,6 +187,25 @@ export const rasaConfig = namespace('rasa', (env) => ({
   actionToken: env.RASA_ACTION_TOKEN,
 }));
 
+export const proactiveConfig = namespace('proactive', (env) => ({
+  mode: env.PROACTIVE,
+  rulesFile: env.PROACTIVE_RULES_FILE,
+  /** Unset values leave the rules file's `settings` (or the engine defaults) in force. */
+  minIntervalSeconds: env.PROACTIVE_MIN_INTERVAL_SECONDS,
+  maxPerUserPerDay: env.PROACTIVE_MAX_PER_USER_PER_DAY,
+  maxPerProductPerMinute: env.PROACTIVE_MAX_PER_PRODUCT_PER_MINUTE,
+  pulseSeconds: env.PROACTIVE_PULSE_SECONDS,
+  channels: env.PROACTIVE_CHANNELS,
+  rasaIntent: env.PROACTIVE_RASA_INTENT,
+  webhookUrl: env.PROACTIVE_WEBHOOK_URL,
+  webhookSecret: env.PROACTIVE_WEBHOOK_SECRET,
+  role: env.ROLE,
+}));
+
+export const userEventsConfig = namespace('userEvents', (env) => ({
+  heartbeatMs: Math.round(env.USER_EVENTS_HEARTBEAT_SECONDS * 1000),
+}));
+
 export const ALL_NAMESPACES = [
   appConfig,
   storeConfig,
@@ -198,4 +217,6 @@ export const ALL_NAMESPACES = [
   identityConfig,
   crispConfig,
   rasaConfig,
+  proactiveConfig,
+  userEventsConfig,
 ];

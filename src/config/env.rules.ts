@@ -76,6 +76,7 @@ export function crossFieldProblems(env: Env): string[] {
     if (problem) problems.push(`SUMMARY_PROMPT_FILE: ${problem}`);
   }
   problems.push(...knowledgeBaseProblems(env));
+  if (env.PROACTIVE_WEBHOOK_URL && !env.PROACTIVE_WEBHOOK_SECRET) problems.push('PROACTIVE_WEBHOOK_SECRET is required when PROACTIVE_WEBHOOK_URL is set (every webhook call is signed)');
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT (metrics get their own listener)');
   if (env.NODE_ENV === 'production' && !env.ALLOW_UNAUTHENTICATED) {
     for (const what of openSurfaces(env)) {

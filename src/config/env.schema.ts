@@ -177,6 +177,19 @@ export const envSchema = z.object({
   RASA_URL: optionalHttpUrl('http://rasa:5005'),
   RASA_TOKEN: optionalString,
   RASA_ACTION_TOKEN: optionalString,
+
+  // Proactive
+  PROACTIVE: enumOf(['off', 'shadow', 'on'], 'off'),
+  PROACTIVE_RULES_FILE: optionalString,
+  PROACTIVE_MIN_INTERVAL_SECONDS: optionalInt(0, 7 * 86_400),
+  PROACTIVE_MAX_PER_USER_PER_DAY: optionalInt(0, 10_000),
+  PROACTIVE_MAX_PER_PRODUCT_PER_MINUTE: optionalInt(0, 10_000_000),
+  PROACTIVE_PULSE_SECONDS: optionalNum(0.1, 3_600),
+  PROACTIVE_CHANNELS: idList(CHANNEL_IDS, ['crisp', 'rasa', 'rest']),
+  PROACTIVE_RASA_INTENT: string('EXTERNAL_proactive_nudge', 200),
+  PROACTIVE_WEBHOOK_URL: optionalHttpUrl('https://example.com/hooks/nudges'),
+  PROACTIVE_WEBHOOK_SECRET: optionalString,
+  USER_EVENTS_HEARTBEAT_SECONDS: num(15, 0.1, 3_600),
 });
 
 export type Env = z.infer<typeof envSchema>;

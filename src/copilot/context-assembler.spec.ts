@@ -1,7 +1,7 @@
 import type { Action } from '../activity/activity.types';
 import { MemorySessionStore } from '../activity/session-store/memory.session-store';
 import { ActivityReader } from '../activity/activity-reader.service';
-import { ContextAssembler } from './context-assembler';
+import { ContextAssembler, OPENED_BY_ASSISTANT } from './context-assembler';
 import { renderWithinBudget } from './context-renderer';
 import type { ChatTurn } from './copilot.types';
 import { MemoryConversationStore } from './memory.conversation-store';
@@ -156,5 +156,16 @@ describe('ContextAssembler', () => {
     const ctx = await small.assemble(turn(), clock);
     expect(ctx.history.map((t) => t.text)).toEqual(['q2', 'a2']);
     expect(ctx.alreadyGreeted).toBe(true);
+  });
+
+  it('keeps a nudge the assistant sent first (unprompted), behind a neutral user turn, so the answer continues from it', async () => {
+    await conversations.appendTurns('c1', [
+      { role: 'assistant', text: 'Editing projects one by one? Want me to show you bulk edit?', at: 1, unprompted: true },
+      { role: 'user', text: 'yes please', at: 2 }, { role: 'assistant', text: 'Select them, then More → Bulk edit.', at: 3 },
+    ], 20);
+    const ctx = await assembler.assemble(turn(), clock);
+    expect(ctx.history.map((t) => t.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(ctx.history[0].text).toBe(OPENED_BY_ASSISTANT);
+    expect(ctx.history[1].text).toBe('Editing projects one by one? Want me to show you bulk edit?');
   });
 });

@@ -98,7 +98,7 @@ export class ContextAssembler {
       grounding: rendered.grounding,
       sessions: recent,
       newActivity,
-      history: dropLeadingAssistant(opts.history),
+      history: openWithUser(opts.history),
       alreadyGreeted: opts.history.some((t) => t.role === 'assistant'),
       nextWatermark: seen.length > 0 ? Math.max(...seen) : (opts.watermark ?? opts.now),
       droppedChars: rendered.dropped,
@@ -129,9 +129,18 @@ export class ContextAssembler {
   }
 }
 
-/** Model APIs expect a conversation to open with the user; a window cut mid-pair may not. */
-function dropLeadingAssistant(turns: ConversationTurn[]): ConversationTurn[] {
+/** Stands in for the user's side when the history opens with the assistant. */
+export const OPENED_BY_ASSISTANT = '(No earlier message from the user is shown: the conversation continues from the assistant\'s message below.)';
+
+/**
+ * Model APIs expect a conversation to open with the user. A window cut mid-pair opens
+ * with an answer whose question is gone: dropped. A proactive nudge (the assistant spoke
+ * first, `unprompted`) is kept behind a neutral user turn, so "yes please" continues from it.
+ */
+function openWithUser(turns: ConversationTurn[]): ConversationTurn[] {
   let i = 0;
-  while (i < turns.length && turns[i].role === 'assistant') i++;
-  return i === 0 ? turns : turns.slice(i);
+  while (i < turns.length && turns[i].role === 'assistant' && !turns[i].unprompted) i++;
+  const rest = i === 0 ? turns : turns.slice(i);
+  if (rest.length === 0 || rest[0].role === 'user') return rest;
+  return [{ role: 'user', text: OPENED_BY_ASSISTANT, at: rest[0].at }, ...rest];
 }

@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ActivityReader } from '../activity/activity-reader.service';
 import { errorMessage } from '../common/text';
 import type { ChannelId } from '../config/env.schema';
 import type { KeyValueStore } from '../state/key-value-store.port';
 import { KEY_VALUE_STORE } from '../state/state.constants';
+import { ChatEvents } from './chat-events';
 import { MAX_EMAIL_CHARS, MAX_ID_CHARS } from './chat-limits';
 import { IdentityVerifier } from './identity-verifier';
 
@@ -63,6 +64,7 @@ export class ConversationIdentityService {
     @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     private readonly reader: ActivityReader,
     private readonly verifier: IdentityVerifier,
+    @Optional() private readonly events?: ChatEvents,
   ) {}
 
   /** Merges what a channel just told us about a conversation (empty fields are ignored). */
@@ -72,6 +74,10 @@ export class ConversationIdentityService {
     const key = identityKey(channel, conversationId);
     const prev = (await this.kv.get<Known>(key)) ?? {};
     await this.kv.set(key, { ...prev, ...update }, IDENTITY_TTL_SECONDS);
+    // Only a trusted claim tells us where a user can be reached: a visitor claiming another user's id must not get their nudges.
+    if (update.userId && this.verifier.accepts(update.userId, update.userToken)) {
+      await this.events?.emitIdentified({ channel, conversationId, userId: update.userId, at: Date.now() });
+    }
   }
 
   /**

@@ -3,6 +3,8 @@ export interface ConversationTurn {
   text: string;
   /** Epoch ms. */
   at: number;
+  /** The assistant spoke first (a proactive nudge): kept even when it opens the history. */
+  unprompted?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ActivityModule } from '../activity/activity.module';
 import { storeConfig, type ConfigOf } from '../config/config.namespaces';
+import { ChatEvents } from './chat-events';
 import { ContextAssembler } from './context-assembler';
 import { ConversationIdentityService } from './conversation-identity.service';
 import { createConversationStore } from './conversation-store.factory';
@@ -22,6 +23,7 @@ import { UserContextController } from './user-context.controller';
   imports: [ActivityModule],
   controllers: [UserContextController],
   providers: [
+    ChatEvents,
     ContextAssembler,
     CopilotService,
     DocumentationLookup,
@@ -33,7 +35,7 @@ import { UserContextController } from './user-context.controller';
       useFactory: (cfg: ConfigOf<typeof storeConfig>, redis: RedisConnection | null) => createConversationStore(cfg, redis),
     },
   ],
-  exports: [CopilotService, ConversationIdentityService, IdentityVerifier, CONVERSATION_STORE],
+  exports: [ChatEvents, CopilotService, ConversationIdentityService, IdentityVerifier, CONVERSATION_STORE],
 })
 export class CopilotModule implements OnApplicationShutdown {
   constructor(@Inject(CONVERSATION_STORE) private readonly conversations: ConversationStore) {}

@@ -4,6 +4,7 @@ import { copilotConfig, type ConfigOf } from '../config/config.namespaces';
 import { MetricsService } from '../observability/metrics.service';
 import { LLM_PROVIDER } from '../llm/llm.constants';
 import { LlmUnavailableError, type LlmMessage, type LlmProvider } from '../llm/llm.port';
+import { ChatEvents } from './chat-events';
 import { ContextAssembler, type AssembledContext } from './context-assembler';
 import { CONVERSATION_STORE } from './copilot.constants';
 import {
@@ -48,6 +49,7 @@ export class CopilotService {
     @Inject(copilotConfig.KEY) private readonly cfg: Pick<ConfigOf<typeof copilotConfig>, 'historyTurns'> & Partial<ConfigOf<typeof copilotConfig>>,
     metrics: MetricsService,
     @Optional() private readonly docs: DocumentationLookup = new DocumentationLookup(),
+    @Optional() private readonly events?: ChatEvents,
   ) {
     this.replies = metrics.counter({
       name: 'copilot_replies_total',
@@ -95,6 +97,15 @@ export class CopilotService {
     const started = process.hrtime.bigint();
     const receivedAt = Date.now();
     const key = conversationKey(turn);
+    await this.events?.emitUserWrote({
+      channel: turn.channel,
+      conversationId: turn.conversationId,
+      userId: turn.userId,
+      productId: turn.productId,
+      sessionId: turn.sessionId,
+      text: turn.text,
+      at: receivedAt,
+    });
     const ctx = await this.assembler.assemble(turn, receivedAt, key);
     const boundary = newBoundary();
     const docs = await this.docs.lookup(turn, ctx.sessions, boundary);
@@ -140,6 +151,14 @@ export class CopilotService {
       conversationId: turn.conversationId,
       ...(fallback ? { fallback: true, fallbackReason: 'llm_unavailable' as const } : {}),
     };
+  }
+
+  /**
+   * Records a message the assistant sent unprompted (a proactive nudge) as its turn in the
+   * conversation, so the user's answer ("yes please") is read as a reply to it.
+   */
+  async recordAssistantTurn(where: Pick<ChatTurn, 'channel' | 'userId' | 'conversationId'>, text: string, at = Date.now()): Promise<void> {
+    await this.conversations.appendTurns(conversationKey(where), [{ role: 'assistant', text: neutraliseMessage(text), at, unprompted: true }], stored(this.cfg.historyTurns));
   }
 
   private buildRequest(turn: ChatTurn, ctx: AssembledContext, boundary: string, docs: DocumentationContext | undefined) {

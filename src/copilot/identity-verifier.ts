@@ -43,6 +43,11 @@ export class IdentityVerifier {
   }
 
   /** Whether a claimed user id may be used; counts the outcome. */
+  /** Same verdict as trustUserId, without counting a claim (for a second look at one already counted). */
+  accepts(userId: string, token: string | undefined): boolean {
+    return this.judge(userId, token) !== 'rejected';
+  }
+
   trustUserId(channel: ClaimChannel, userId: string, token: string | undefined): boolean {
     const outcome = this.judge(userId, token);
     this.claims.inc({ channel, outcome });

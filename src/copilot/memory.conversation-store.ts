@@ -47,7 +47,7 @@ export class MemoryConversationStore implements ConversationStore {
 
   async appendTurns(conversationId: string, turns: ConversationTurn[], maxTurns: number): Promise<void> {
     const rec = this.record(conversationId);
-    rec.turns.push(...turns.map((t) => ({ role: t.role, text: t.text, at: t.at })));
+    rec.turns.push(...turns.map((t) => ({ role: t.role, text: t.text, at: t.at, ...(t.unprompted ? { unprompted: true } : {}) })));
     const keep = Math.max(0, maxTurns);
     if (rec.turns.length > keep) rec.turns.splice(0, rec.turns.length - keep);
     // Re-set so the byte budget accounts for the new turns.

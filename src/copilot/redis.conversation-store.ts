@@ -158,7 +158,7 @@ export class RedisConversationStore implements ConversationStore {
 
   async appendTurns(conversationId: string, turns: ConversationTurn[], maxTurns: number): Promise<void> {
     const keep = Math.max(0, Math.floor(maxTurns));
-    const json = turns.map((t) => JSON.stringify({ role: t.role, text: t.text, at: t.at }));
+    const json = turns.map((t) => JSON.stringify({ role: t.role, text: t.text, at: t.at, ...(t.unprompted ? { unprompted: true } : {}) }));
     const [t, w, lru, sizes, clock] = this.keysOf(conversationId);
     await this.conn.run((c) =>
       (c as Redis & ConversationCommands).acConvAppend(t, w, lru, sizes, clock, this.p, conversationId, keep, this.idleTtlMs, this.maxConversations, this.maxBytes, ...json),

@@ -74,6 +74,21 @@ export class CrispApiClient {
     });
   }
 
+  /** Posts a `picker` message (a question with choice buttons) as an operator. */
+  async sendPicker(sessionId: string, picker: { id: string; text: string; choices: string[] }): Promise<void> {
+    await this.call('send_message', 'POST', sessionId, 'message', {
+      type: 'picker',
+      from: 'operator',
+      origin: 'chat',
+      content: {
+        id: picker.id,
+        text: picker.text,
+        choices: picker.choices.map((label, i) => ({ value: `choice_${i + 1}`, label, selected: false })),
+      },
+      user: { nickname: this.cfg.botName },
+    });
+  }
+
   /** Typing indicator on the visitor's side. */
   async compose(sessionId: string, type: 'start' | 'stop'): Promise<void> {
     await this.call('compose', 'PATCH', sessionId, 'compose', { type, from: 'operator' });

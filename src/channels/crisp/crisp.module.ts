@@ -3,6 +3,7 @@ import { CopilotModule } from '../../copilot/copilot.module';
 import { HealthRegistry } from '../../observability/health.registry';
 import { CrispAdapter } from './crisp.adapter';
 import { CrispApiClient } from './crisp-api.client';
+import { CrispProactiveSender } from './crisp-proactive.sender';
 import { CrispHookAuthenticator } from './crisp-hook.authenticator';
 import { CrispHookRoute } from './crisp-hook.route';
 import { CrispWebhookController } from './crisp-webhook.controller';
@@ -12,8 +13,8 @@ import { CrispWebhookService } from './crisp-webhook.service';
 @Module({
   imports: [CopilotModule],
   controllers: [CrispWebhookController],
-  providers: [CrispApiClient, CrispHookAuthenticator, CrispHookRoute, CrispWebhookService, CrispAdapter],
-  exports: [CrispAdapter],
+  providers: [CrispApiClient, CrispHookAuthenticator, CrispHookRoute, CrispWebhookService, CrispAdapter, CrispProactiveSender],
+  exports: [CrispAdapter, CrispProactiveSender],
 })
 export class CrispModule implements OnModuleInit {
   constructor(

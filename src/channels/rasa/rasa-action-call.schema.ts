@@ -19,6 +19,7 @@ export const rasaActionCallSchema = z
           .looseObject({
             text: optionalText,
             metadata: looseRecord,
+            entities: z.array(z.unknown()).nullish(),
           })
           .nullish(),
       },

@@ -24,6 +24,10 @@ export class UnknownRasaActionError extends Error {
   }
 }
 
+/** Served for the bot's proactive rule (examples/rasa-bot): utters the nudge from the trigger_intent entities. */
+export const PROACTIVE_NUDGE_ACTION = 'action_proactive_nudge';
+const MAX_NUDGE_CHARS = 2_000;
+
 type Outcome = 'ok' | 'no_activity' | 'fallback' | 'timeout' | 'error' | 'empty_message';
 
 /**
@@ -51,11 +55,12 @@ export class RasaActionsService {
   }
 
   names(): string[] {
-    return [...this.actions.keys()];
+    return [...this.actions.keys(), PROACTIVE_NUDGE_ACTION];
   }
 
   /** Throws UnknownRasaActionError for a name we do not serve; never throws otherwise. */
   async run(call: RasaActionCall): Promise<RasaActionResponse> {
+    if (call.next_action === PROACTIVE_NUDGE_ACTION) return this.utterNudge(call);
     const action = this.actions.get(call.next_action);
     if (!action) throw new UnknownRasaActionError(call.next_action);
     let source: RasaTurnSource | undefined;
@@ -97,6 +102,23 @@ export class RasaActionsService {
       this.logger.warn({ action: action.name, conversationId: source.conversationId, reason: 'error', err: errorMessage(err) }, 'rasa action fell back');
       return { text: action.failureText, outcome: 'error' };
     }
+  }
+
+  /**
+   * The bot's rule for the proactive intent runs this: utter the nudge the trigger_intent
+   * call carried in its `message` entity. No model call: the text was decided already.
+   */
+  private utterNudge(call: RasaActionCall): RasaActionResponse {
+    const entities = call.tracker.latest_message?.entities;
+    const value = (name: string): string | undefined => {
+      const list = Array.isArray(entities) ? (entities as Array<{ entity?: unknown; value?: unknown }>) : [];
+      const found = list.find((e) => e && e.entity === name)?.value;
+      return typeof found === 'string' ? found : undefined;
+    };
+    const message = value('message')?.trim().slice(0, MAX_NUDGE_CHARS);
+    this.runs.inc({ action: PROACTIVE_NUDGE_ACTION, outcome: message ? 'ok' : 'empty_message' });
+    this.logger.log({ action: PROACTIVE_NUDGE_ACTION, conversationId: call.sender_id ?? call.tracker.sender_id, triggerId: value('trigger_id')?.slice(0, 100) }, 'rasa nudge uttered');
+    return { events: [], responses: message ? [{ text: message }] : [] };
   }
 
   /** The widget's claimed user id, kept only when the identity verifier trusts it (else: no one's activity). */
