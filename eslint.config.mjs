@@ -49,6 +49,14 @@ const BOUNDARIES = {
     rule('channels/ depend on copilot/ and the JOB_QUEUE / KEY_VALUE_STORE ports only: never activity/, llm/ or a port implementation.', feature('activity'), feature('llm'), IMPLEMENTATIONS),
     rule('channels/ may not import the summarizer, proactive engine or other features.', features('channels', 'copilot', 'activity', 'llm')),
   ],
+  browser: [
+    rule('browser/ writes activity through ActivityIngestService and answers through CopilotService: never a store, a source or a port implementation.', ACTIVITY_INTERNALS, IMPLEMENTATIONS),
+    rule('browser/ may use activity, copilot and the USER_EVENT_BUS port only (never a channel, the demo or the console).', features('browser', 'activity', 'copilot')),
+  ],
+  demo: [
+    rule('demo/ publishes its simulated users through ActivityIngestService: never a store, a source or a port implementation.', ACTIVITY_INTERNALS, IMPLEMENTATIONS),
+    rule('demo/ may use activity and copilot (to mint its visitor tokens) only.', features('demo', 'activity', 'copilot')),
+  ],
   health: [rule('health/ only serves what the observability registry reports.', features('health'), '**/state/**', '**/queue/**')],
   'http-lane': [rule('http-lane/ serves the routes in HotRouteRegistry: it imports base modules only, never the features that own the routes.', features('http-lane'), '**/state/**', '**/queue/**')],
 };

@@ -24,6 +24,7 @@ export const EVERYTHING_ENABLED: Record<string, string> = {
   CRISP_TOKEN_IDENTIFIER: 'identifier',
   CRISP_TOKEN_KEY: 'key',
   CRISP_WEBHOOK_SECRET: 'hook',
+  USER_TOKEN_SECRET: 'user-token-secret',
 };
 
 export async function renderOpenApi(): Promise<string> {

@@ -9,7 +9,8 @@ import { AllExceptionsFilter } from './common/http-exception.filter';
 import { buildLoggerParams } from './common/logger.options';
 import { createValidationPipe } from './common/validation.pipe';
 import { ALL_NAMESPACES } from './config/config.namespaces';
-import { enabledSources } from './config/env.rules';
+import { browserEndpointsOn, enabledSources } from './config/env.rules';
+import { BrowserModule } from './browser/browser.module';
 import { loadEnv, type EnvSource } from './config/load-env';
 import { CopilotModule } from './copilot/copilot.module';
 import { HealthModule } from './health/health.module';
@@ -46,6 +47,8 @@ export class AppModule {
         CopilotModule,
         ChannelsModule.register(env.CHANNELS),
         HealthModule,
+        // Off (404) without USER_TOKEN_SECRET: a browser is accepted only with a user token.
+        ...(browserEndpointsOn(env) ? [BrowserModule] : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -27,6 +27,7 @@ export const appConfig = namespace('app', (env) => ({
   bodyLimitBytes: toBytes(env.BODY_LIMIT),
   chatBodyLimitBytes: toBytes(env.CHAT_BODY_LIMIT),
   hookBodyLimitBytes: toBytes(env.HOOK_BODY_LIMIT),
+  browserEventsBodyLimitBytes: toBytes(env.BROWSER_EVENTS_BODY_LIMIT),
   requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
   headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
   maxConnections: env.MAX_CONNECTIONS,
@@ -143,8 +144,6 @@ export const browserConfig = namespace('browser', (env) => ({
   allowedOrigins: env.BROWSER_ALLOWED_ORIGINS,
   userRateLimitPerMinute: env.BROWSER_RATE_LIMIT_PER_MINUTE,
   ipRateLimitPerMinute: env.BROWSER_IP_RATE_LIMIT_PER_MINUTE,
-  eventsBodyLimitBytes: toBytes(env.BROWSER_EVENTS_BODY_LIMIT),
-  chatBodyLimitBytes: toBytes(env.CHAT_BODY_LIMIT),
   streamHeartbeatMs: env.BROWSER_STREAM_HEARTBEAT_MS,
 }));
 
