@@ -34,13 +34,15 @@ export class BrowserStreams implements OnModuleDestroy {
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     // nginx (deploy/nginx.conf) and other proxies must not buffer an event stream.
     res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    res.write(`retry: 3000\n: connected\n\n`);
     let closed = false;
     const write = (e: UserEvent) => {
       if (!closed) res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
     };
     const sub = await this.bus.subscribe(userId, lastEventId, write);
+    // Headers go out only once the subscription is live (on Redis it is not at once), so a
+    // client that saw the response open cannot miss an event published right after.
+    res.flushHeaders();
+    res.write(`retry: 3000\n: connected\n\n`);
     for (const e of sub.missed) write(e);
     const heartbeat = setInterval(() => res.write(`: ping\n\n`), this.cfg.streamHeartbeatMs);
     const stream: OpenStream = {
@@ -57,6 +59,8 @@ export class BrowserStreams implements OnModuleDestroy {
     this.open.add(stream);
     this.capPerUser(userId);
     res.on('close', stream.end);
+    // The client may have gone while the subscription was being set up: its 'close' has already fired.
+    if (res.destroyed) stream.end();
   }
 
   onModuleDestroy(): void {
