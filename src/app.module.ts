@@ -11,6 +11,7 @@ import { createValidationPipe } from './common/validation.pipe';
 import { ALL_NAMESPACES } from './config/config.namespaces';
 import { browserEndpointsOn, enabledSources } from './config/env.rules';
 import { BrowserModule } from './browser/browser.module';
+import { DemoModule } from './demo/demo.module';
 import { loadEnv, type EnvSource } from './config/load-env';
 import { CopilotModule } from './copilot/copilot.module';
 import { HealthModule } from './health/health.module';
@@ -49,6 +50,7 @@ export class AppModule {
         HealthModule,
         // Off (404) without USER_TOKEN_SECRET: a browser is accepted only with a user token.
         ...(browserEndpointsOn(env) ? [BrowserModule] : []),
+        ...(env.DEMO ? [DemoModule] : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -69,6 +69,7 @@ export function crossFieldProblems(env: Env): string[] {
   if (env.NODE_ENV === 'production' && browserEndpointsOn(env) && env.BROWSER_ALLOWED_ORIGINS.length === 0) {
     problems.push('BROWSER_ALLOWED_ORIGINS must name the origins of your pages when the browser endpoints are on in production (or set BROWSER_ENDPOINTS=false)');
   }
+  if (env.DEMO && !browserEndpointsOn(env)) problems.push('DEMO=true needs USER_TOKEN_SECRET and the browser endpoints (the demo pages chat through the browser snippet; npm run demo sets both)');
   if (env.NODE_ENV === 'production' && env.DEMO) problems.push('DEMO=true is refused when NODE_ENV=production (the demo mints user tokens for anyone who opens /demo)');
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT (metrics get their own listener)');
   if (env.NODE_ENV === 'production' && !env.ALLOW_UNAUTHENTICATED) {

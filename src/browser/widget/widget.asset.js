@@ -93,7 +93,8 @@
     var form = e.target;
     if (!form || (root && root.contains(form))) return;
     var button = e.submitter || form.querySelector('[type=submit]');
-    var label = form.getAttribute('aria-label') || form.getAttribute('name') || form.id || (button ? labelOf(button) : 'form');
+    // The button a person pressed says what they did ("Save changes"); the form's own name is the fallback.
+    var label = (button ? labelOf(button) : '') || form.getAttribute('aria-label') || form.getAttribute('name') || form.id || 'form';
     track('submit', "Submitted '" + clip(label, 80) + "'");
   }, true);
   window.addEventListener('pagehide', flush);
@@ -102,7 +103,7 @@
   // ---- chat widget (in a shadow root, so the page's CSS and ours never meet) ----
   var css =
     ':host{all:initial;position:fixed;right:20px;bottom:20px;z-index:2147483000;font:14px/1.4 system-ui,sans-serif;color:#1f2937}' +
-    'button{font:inherit;cursor:pointer}' +
+    'button{font:inherit;cursor:pointer}.w{display:flex;flex-direction:column;align-items:flex-end}' +
     '.fab{background:#4f46e5;color:#fff;border:0;border-radius:24px;padding:10px 18px;box-shadow:0 4px 14px rgba(0,0,0,.2)}' +
     '.panel{display:none;flex-direction:column;width:340px;height:440px;background:#fff;border:1px solid #e5e7eb;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.2);overflow:hidden;margin-bottom:10px}' +
     '.open .panel{display:flex}.head{background:#4f46e5;color:#fff;padding:10px 14px;font-weight:600;display:flex;justify-content:space-between}' +
@@ -193,6 +194,7 @@
       m.appendChild(row);
     }
     toggle(true);
+    log.scrollTop = log.scrollHeight;
   }
 
   if (window.EventSource) {
