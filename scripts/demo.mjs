@@ -2,13 +2,18 @@
 // proactive nudges with the demo rules, the example knowledge base, and a development user-token secret.
 // Anything set in the environment (or .env) wins, so OPENAI_API_KEY=… npm run demo answers with a real model.
 // DEMO_MAIN overrides what is started (tests run src/main.ts through ts-node instead of the build).
+import dotenv from 'dotenv';
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const port = process.env.PORT || '3000';
-const host = process.env.HOST || '127.0.0.1';
+// The service reads .env under the environment; the demo's defaults sit under both, so .env must be merged here.
+const fromFile = existsSync(join(root, '.env')) ? dotenv.parse(readFileSync(join(root, '.env'))) : {};
+const given = { ...fromFile, ...process.env };
+const port = given.PORT || '3000';
+const host = given.HOST || '127.0.0.1';
 const shown = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' ? 'localhost' : host;
 const base = `http://${shown}:${port}`;
 
@@ -26,7 +31,7 @@ const defaults = {
   USER_TOKEN_SECRET: 'demo-only-user-token-secret-not-for-production',
   BROWSER_ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
 };
-const env = { ...defaults, ...process.env };
+const env = { ...defaults, ...given };
 const [cmd, ...args] = (process.env.DEMO_MAIN || 'dist/main.js').split(' ');
 const child = spawn(process.execPath, [cmd, ...args], { cwd: root, env, stdio: 'inherit' });
 

@@ -52,6 +52,8 @@ describe('environment validation', () => {
     [{ USER_TOKEN_SECRET: 's', BROWSER_ALLOWED_ORIGINS: 'https://app.example.com/' }, 'BROWSER_ALLOWED_ORIGINS: "https://app.example.com/" is not an origin'],
     [{ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', USER_TOKEN_SECRET: 's', BROWSER_ENDPOINTS: 'true' }, 'BROWSER_ALLOWED_ORIGINS must name the origins'],
     [{ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', DEMO: 'true' }, 'DEMO=true is refused when NODE_ENV=production'],
+    [{ DEMO: 'true' }, 'DEMO=true needs USER_TOKEN_SECRET'],
+    [{ DEMO: 'true', USER_TOKEN_SECRET: 's', BROWSER_ENDPOINTS: 'false' }, 'DEMO=true needs USER_TOKEN_SECRET and the browser endpoints'],
   ])('%j fails naming the variable', (raw, expected) => {
     const problems = problemsOf(raw as Record<string, string>);
     expect(problems.join('\n')).toContain(expected);
