@@ -22,6 +22,10 @@ const refused: Array<[string, string, RegExp]> = [
   ['src/copilot/x.ts', "import { SESSION_STORE } from '../activity/activity.constants';", /ActivityReader only/],
   ['src/summarizer/x.ts', "import { MemorySessionStore } from '../activity/session-store/memory.session-store';", /ActivityReader/],
   ['src/activity/x.ts', "import { CopilotService } from '../copilot/copilot.service';", /bottom feature/],
+  ['src/browser/x.ts', "import { ReplyPipeline } from '../channels/reply-pipeline.service';", /browser\/ may use activity, copilot/],
+  ['src/browser/x.ts', "import { SESSION_STORE } from '../activity/activity.constants';", /never a store, a source/],
+  ['src/browser/x.ts', "import { MemoryUserEventBus } from '../user-events/memory.user-event-bus';", /port implementation/],
+  ['src/demo/x.ts', "import { BrowserStreams } from '../browser/browser-streams';", /demo\/ may use activity and copilot/],
 ];
 
 const allowed: Array<[string, string]> = [
@@ -29,6 +33,9 @@ const allowed: Array<[string, string]> = [
   ['src/channels/crisp/x.ts', "import type { JobQueue } from '../../queue/job-queue.port';"],
   ['src/copilot/x.ts', "import { ActivityReader } from '../activity/activity-reader.service';"],
   ['src/summarizer/x.ts', "import { StoredActionsFeed } from '../activity/stored-actions.feed';"],
+  ['src/browser/x.ts', "import { ActivityIngestService } from '../activity/activity-ingest.service';"],
+  ['src/browser/x.ts', "import type { UserEventBus } from '../user-events/user-event-bus.port';"],
+  ['src/demo/x.ts', "import { userTokenFor } from '../copilot/identity-verifier';"],
 ];
 
 const LINT_CASES = `

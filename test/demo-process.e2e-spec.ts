@@ -58,6 +58,14 @@ describe('npm run demo (scripts/demo.mjs)', () => {
     expect((await fetch(`${url}/sdk/widget.js`)).status).toBe(200);
   });
 
+  it('keeps a stream token out of the logs (a refused request is logged with its URL at warn)', async () => {
+    const token = 'c0ffee'.repeat(10) + 'abcd';
+    const res = await fetch(`${url}/v1/browser/events-stream?userId=visitor-nobody00&token=${token}`);
+    expect(res.status).toBe(401);
+    await eventually(async () => (out.includes('/v1/browser/events-stream?userId=visitor-nobody00&token=[REDACTED]') ? true : undefined), 5_000, 'the logged 401');
+    expect(out).not.toContain(token);
+  });
+
   it("feeds the simulated users' activity through the ingestion path", async () => {
     const ctx = await eventually(async () => {
       const res = await fetch(`${url}/v1/users/demo-maya/context`);
