@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { getHeapStatistics } from 'node:v8';
-import { appConfig, llmConfig, rasaConfig, sourcesConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
+import { appConfig, browserConfig, demoConfig, llmConfig, rasaConfig, sourcesConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
 
 export interface StartupReport {
   /** One line: where the service is and what it runs with. */
@@ -17,6 +17,8 @@ export function startupReport(app: INestApplication, url: string): StartupReport
   const store = app.get<ConfigOf<typeof storeConfig>>(storeConfig.KEY);
   const sources = app.get<ConfigOf<typeof sourcesConfig>>(sourcesConfig.KEY);
   const rasa = app.get<ConfigOf<typeof rasaConfig>>(rasaConfig.KEY);
+  const browser = app.get<ConfigOf<typeof browserConfig>>(browserConfig.KEY);
+  const demo = app.get<ConfigOf<typeof demoConfig>>(demoConfig.KEY);
 
   const open: string[] = [];
   if (a.apiKeys.length === 0) open.push('/v1/users/:id/context', ...(a.channels.includes('rest') ? ['/v1/chat'] : []), ...(a.channels.some((c) => c === 'rest' || c === 'rasa') ? ['/reply'] : []));
@@ -38,6 +40,8 @@ export function startupReport(app: INestApplication, url: string): StartupReport
     `store ${store.driver}`,
     `queue ${store.queue}`,
     ...(store.role !== 'all' ? [`role ${store.role}`] : []),
+    ...(browser.enabled ? [`browser snippet ${url}/sdk/widget.js`] : []),
+    ...(demo.enabled ? [`demo ${url}/demo`] : []),
   ];
   const warnings: string[] = [];
   if (a.nodeEnv !== 'production' && open.length > 0) warnings.push(`open endpoints (no secret configured): ${open.join(', ')}`);
@@ -49,7 +53,7 @@ export function startupReport(app: INestApplication, url: string): StartupReport
   if (heap.warning && (heap.tooSmall || a.nodeEnv === 'production')) warnings.push(heap.warning);
   return {
     banner: parts.join(' · '),
-    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, role: store.role, docs: a.docsEnabled, metrics, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
+    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, role: store.role, docs: a.docsEnabled, metrics, browser: browser.enabled, demo: demo.enabled, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
     warnings,
   };
 }

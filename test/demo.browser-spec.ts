@@ -99,4 +99,12 @@ describe('/demo in a real browser', () => {
     await page.locator('.msg.user', { hasText: 'Show me' }).waitFor({ timeout: 10_000 });
     await eventually(async () => ((await page.locator('.msg.bot:not(.pending):not(.nudge)').count()) >= 2 ? true : undefined), 10_000, 'the answer to the quick reply');
   });
+
+  it('captures SPA route changes (history API) as page views', async () => {
+    await page.evaluate(() => {
+      history.pushState({}, '', '/demo/reports?view=spa');
+      document.title = 'Reports (client-side)';
+    });
+    await contextMatching(visitor, /Viewed Reports \(client-side\) — \/demo\/reports {2}← current position$/);
+  });
 });
