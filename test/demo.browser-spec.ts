@@ -101,10 +101,8 @@ describe('/demo in a real browser', () => {
   });
 
   it('captures SPA route changes (history API) as page views', async () => {
-    await page.evaluate(() => {
-      history.pushState({}, '', '/demo/reports?view=spa');
-      document.title = 'Reports (client-side)';
-    });
+    // Runs in the page (the test project has no DOM types): what a client-side router does on navigation.
+    await page.evaluate(`history.pushState({}, '', '/demo/reports?view=spa'); document.title = 'Reports (client-side)';`);
     await contextMatching(visitor, /Viewed Reports \(client-side\) — \/demo\/reports {2}← current position$/);
   });
 });
