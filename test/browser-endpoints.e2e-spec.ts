@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { MAX_STREAMS_PER_USER } from '../src/browser/browser-streams';
 import { redactUrl } from '../src/common/logger.options';
 import { userTokenFor } from '../src/copilot/identity-verifier';
 import type { UserEventBus } from '../src/user-events/user-event-bus.port';
@@ -179,6 +180,16 @@ describe('browser endpoints with USER_TOKEN_SECRET', () => {
     it('does not take the token from headers on the stream, nor from the query on POSTs', async () => {
       expect((await stream('', as('u_stream'))).status).toBe(401);
       await request(t.server).post(`/v1/browser/chat?userId=u_stream&token=${tokenOf('u_stream')}`).send({ message: 'hi' }).expect(401);
+    });
+
+    it(`closes a user's oldest stream past ${MAX_STREAMS_PER_USER} open at once`, async () => {
+      const streams = [];
+      for (let i = 0; i <= MAX_STREAMS_PER_USER; i++) streams.push(await streamAs('u_tabs'));
+      const [oldest, ...rest] = streams;
+      const deadline = Date.now() + 5_000;
+      while (!oldest.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(oldest.ended).toBe(true);
+      expect(rest.map((r) => r.ended)).toEqual(rest.map(() => false));
     });
 
     it('keeps the token out of logged URLs', () => {

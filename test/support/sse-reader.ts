@@ -49,6 +49,11 @@ export class SseReader {
     return this.frames;
   }
 
+  /** Whether the server ended the stream (or it never opened). */
+  get ended(): boolean {
+    return this.done;
+  }
+
   events(type?: string): SseFrame[] {
     return this.frames.filter((f) => f.comment === undefined && (type === undefined || f.event === type));
   }
