@@ -23,7 +23,15 @@
 
   var FLUSH_MS = 1000;
   var MAX_BATCH = 20;
-  var store = window.sessionStorage;
+  // Per tab and per user: another user signing in in the same tab starts a session (and conversation) of their own.
+  var memory = {};
+  var storage = (function () {
+    try { return window.sessionStorage; } catch (_) { return null; } // sandboxed frames may refuse storage
+  })();
+  var store = {
+    getItem: function (k) { k += ':' + userId; return storage ? storage.getItem(k) : memory[k] || null; },
+    setItem: function (k, v) { k += ':' + userId; if (storage) storage.setItem(k, v); else memory[k] = v; },
+  };
   var sessionId = store.getItem('ac_session') || 'bs_' + Math.random().toString(36).slice(2, 12);
   store.setItem('ac_session', sessionId);
   var queue = [];
