@@ -54,6 +54,8 @@ export class BrowserStreams implements OnModuleDestroy {
         this.open.delete(stream);
         sub.close().catch((err: unknown) => this.logger.warn({ err }, 'closing a user event subscription failed'));
         res.end();
+        // An event stream's connection is never reused: drop it, so a closing server does not wait on it.
+        res.socket?.destroy();
       },
     };
     this.open.add(stream);

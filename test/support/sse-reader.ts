@@ -1,3 +1,5 @@
+import { Agent, fetch } from 'undici';
+
 /** One server-sent event (or a comment line, `comment` set) as read off the wire. */
 export interface SseFrame {
   id?: string;
@@ -13,13 +15,15 @@ export interface SseFrame {
 export class SseReader {
   readonly frames: SseFrame[] = [];
   status = 0;
-  headers?: Headers;
+  headers?: { get(name: string): string | null };
   private readonly abort = new AbortController();
+  // A pool of its own, destroyed by close(): an aborted stream leaves no socket behind to hold the server's close.
+  private readonly agent = new Agent({ connections: 1 });
   private waiters: Array<() => void> = [];
   private done = false;
 
   async open(url: string, headers: Record<string, string> = {}): Promise<this> {
-    const res = await fetch(url, { headers, signal: this.abort.signal });
+    const res = await fetch(url, { headers, signal: this.abort.signal, dispatcher: this.agent });
     this.status = res.status;
     this.headers = res.headers;
     if (res.status !== 200 || !res.body) {
@@ -60,6 +64,7 @@ export class SseReader {
 
   close(): void {
     this.abort.abort();
+    void this.agent.destroy().catch(() => undefined);
   }
 
   private async pump(body: ReadableStream<Uint8Array>): Promise<void> {
