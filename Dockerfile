@@ -7,6 +7,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+# The build copies src/**/*.asset.js (the browser snippet) into dist with this script.
+COPY scripts/copy-assets.mjs ./scripts/copy-assets.mjs
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 

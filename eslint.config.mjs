@@ -68,6 +68,14 @@ const BOUNDARIES = {
     ),
     rule('proactive/ may use activity, copilot, llm and the channel ports only.', features('proactive', 'activity', 'copilot', 'llm', 'channels')),
   ],
+  browser: [
+    rule('browser/ writes activity through ActivityIngestService and answers through CopilotService: never a store, a source or a port implementation.', ACTIVITY_INTERNALS, IMPLEMENTATIONS),
+    rule('browser/ may use activity, copilot and the USER_EVENT_BUS port only (never a channel, the demo or the console).', features('browser', 'activity', 'copilot')),
+  ],
+  demo: [
+    rule('demo/ publishes its simulated users through ActivityIngestService: never a store, a source or a port implementation.', ACTIVITY_INTERNALS, IMPLEMENTATIONS),
+    rule('demo/ may use activity and copilot (to mint its visitor tokens) only.', features('demo', 'activity', 'copilot')),
+  ],
   health: [rule('health/ only serves what the observability registry reports.', features('health'), '**/state/**', '**/queue/**')],
   'http-lane': [rule('http-lane/ serves the routes in HotRouteRegistry: it imports base modules only, never the features that own the routes.', features('http-lane'), '**/state/**', '**/queue/**')],
 };

@@ -28,6 +28,7 @@ export const EVERYTHING_ENABLED: Record<string, string> = {
   KB_DIR: join(__dirname, '..', 'examples', 'kb'),
   KB_WATCH: 'false',
   PROACTIVE: 'on',
+  USER_TOKEN_SECRET: 'user-token-secret',
 };
 
 export async function renderOpenApi(): Promise<string> {

@@ -9,7 +9,9 @@ import { AllExceptionsFilter } from './common/http-exception.filter';
 import { buildLoggerParams } from './common/logger.options';
 import { createValidationPipe } from './common/validation.pipe';
 import { ALL_NAMESPACES, kbConfig } from './config/config.namespaces';
-import { enabledSources } from './config/env.rules';
+import { browserEndpointsOn, enabledSources } from './config/env.rules';
+import { BrowserModule } from './browser/browser.module';
+import { DemoModule } from './demo/demo.module';
 import { loadEnv, type EnvSource } from './config/load-env';
 import { CopilotModule } from './copilot/copilot.module';
 import { ActivityPageContext } from './copilot/page-context';
@@ -55,6 +57,9 @@ export class AppModule {
         // Off by default: without it no evaluation runs and GET /v1/users/:userId/proactive is 404.
         ...(proactiveRules ? [ProactiveModule.register(proactiveRules)] : []),
         HealthModule,
+        // Off (404) without USER_TOKEN_SECRET: a browser is accepted only with a user token.
+        ...(browserEndpointsOn(env) ? [BrowserModule] : []),
+        ...(env.DEMO ? [DemoModule] : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

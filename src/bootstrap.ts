@@ -10,7 +10,8 @@ import { bodyLimitFor, SHUTTING_DOWN, tooLarge } from './common/body-limits';
 import { HotRouteRegistry } from './common/hot-routes';
 import { requestIdFor } from './common/request-id';
 import { toErrorBody, type ErrorBody } from './common/http-exception.filter';
-import { appConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
+import { appConfig, browserConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
+import { browserCors } from './browser/browser-cors';
 import { InvalidBodyHooks } from './observability/invalid-body.hooks';
 import { FastLane } from './http-lane/fast-lane';
 import { HttpMetrics } from './observability/http-metrics';
@@ -66,6 +67,9 @@ export function configureApp(app: INestApplication): void {
   if (cfg.corsOrigins.length > 0) {
     express.use(['/v1/chat', '/v1/users', '/reply'], cors({ origin: cfg.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'], maxAge: 600 }));
   }
+  // The browser snippet's endpoints have their own list: the pages that embed it, not API clients.
+  const browser = app.get<ConfigOf<typeof browserConfig>>(browserConfig.KEY);
+  if (browser.enabled) express.use('/v1/browser', browserCors(browser.allowedOrigins));
 
   // ROLE=worker runs jobs and the stream; it answers nothing but its probes and metrics.
   const store = app.get<ConfigOf<typeof storeConfig>>(storeConfig.KEY);

@@ -32,6 +32,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-PostHog-Secret', description: 'POSTHOG_WEBHOOK_SECRET, or sha256=<hex HMAC-SHA256 of the raw body>' }, SECURITY.posthogSecret)
     .addApiKey({ type: 'apiKey', in: 'query', name: 'key', description: 'CRISP_WEBHOOK_SECRET, as put in the hook URL' }, SECURITY.crispKey)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'token', description: 'METRICS_TOKEN' }, SECURITY.metricsToken)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-User-Id', description: 'The product user id the user token was minted for' }, SECURITY.browserUserId)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'hex HMAC-SHA256(USER_TOKEN_SECRET, user id), minted by your backend' }, SECURITY.browserUserToken)
+    .addApiKey({ type: 'apiKey', in: 'query', name: 'userId', description: 'The user id, for the event stream (EventSource cannot set headers)' }, SECURITY.browserStreamUserId)
+    .addApiKey({ type: 'apiKey', in: 'query', name: 'token', description: 'The user token, for the event stream (masked in logs)' }, SECURITY.browserStreamToken)
     .build();
   const doc = SwaggerModule.createDocument(app, config);
   doc.components = { ...doc.components, schemas: { ...(doc.components?.schemas ?? {}), ErrorBody: ERROR_BODY } };

@@ -29,6 +29,10 @@ const refused: Array<[string, string, RegExp]> = [
   ['src/proactive/integration/x.ts', "import { CrispApiClient } from '../../channels/crisp/crisp-api.client';", /channel's folder/],
   ['src/proactive/integration/x.ts', "import { ReplyPipeline } from '../../channels/reply-pipeline.service';", /channel's folder/],
   ['src/proactive/integration/x.ts', "import { SESSION_STORE } from '../../activity/activity.constants';", /ActivityReader/],
+  ['src/browser/x.ts', "import { ReplyPipeline } from '../channels/reply-pipeline.service';", /browser\/ may use activity, copilot/],
+  ['src/browser/x.ts', "import { SESSION_STORE } from '../activity/activity.constants';", /never a store, a source/],
+  ['src/browser/x.ts', "import { MemoryUserEventBus } from '../user-events/memory.user-event-bus';", /port implementation/],
+  ['src/demo/x.ts', "import { BrowserStreams } from '../browser/browser-streams';", /demo\/ may use activity and copilot/],
 ];
 
 const allowed: Array<[string, string]> = [
@@ -40,6 +44,9 @@ const allowed: Array<[string, string]> = [
   ['src/kb/x.ts', "import { MetricsService } from '../observability/metrics.service';"],
   ['src/proactive/integration/x.ts', "import { PROACTIVE_SENDERS } from '../../channels/proactive-sender.port';"],
   ['src/proactive/integration/x.ts', "import { StoredActionsFeed } from '../../activity/stored-actions.feed';"],
+  ['src/browser/x.ts', "import { ActivityIngestService } from '../activity/activity-ingest.service';"],
+  ['src/browser/x.ts', "import type { UserEventBus } from '../user-events/user-event-bus.port';"],
+  ['src/demo/x.ts', "import { userTokenFor } from '../copilot/identity-verifier';"],
 ];
 
 const LINT_CASES = `

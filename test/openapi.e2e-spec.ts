@@ -16,7 +16,7 @@ describe('OpenAPI document', () => {
 
   it('documents every channel, source, knowledge-base and proactive route, /metrics included', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/crisp/hooks', '/healthz', '/metrics', '/rasa/actions', '/rasa/health', '/rasa/webhook', '/readyz', '/reply/{userId}', '/v1/activity', '/v1/activity/posthog', '/v1/admin/dead-letters', '/v1/admin/dead-letters/retry', '/v1/admin/dead-letters/{id}/retry', '/v1/chat', '/v1/kb/reindex', '/v1/kb/search', '/v1/users/{userId}/context', '/v1/users/{userId}/events', '/v1/users/{userId}/proactive'].sort(),
+      ['/crisp/hooks', '/healthz', '/metrics', '/rasa/actions', '/rasa/health', '/rasa/webhook', '/readyz', '/reply/{userId}', '/v1/activity', '/v1/activity/posthog', '/v1/admin/dead-letters', '/v1/admin/dead-letters/retry', '/v1/admin/dead-letters/{id}/retry', '/v1/chat', '/v1/kb/reindex', '/v1/kb/search', '/v1/users/{userId}/context', '/v1/users/{userId}/events', '/v1/users/{userId}/proactive', '/sdk/widget.js', '/v1/browser/events', '/v1/browser/chat', '/v1/browser/events-stream'].sort(),
     );
   });
 
@@ -31,7 +31,8 @@ describe('OpenAPI document', () => {
     expect(JSON.stringify(schemes)).not.toContain('JWT');
   });
 
-  const PUBLIC = ['/healthz', '/readyz', '/rasa/health'];
+  // The snippet is a static script, the same for everyone (and checked to hold no secret).
+  const PUBLIC = ['/healthz', '/readyz', '/rasa/health', '/sdk/widget.js'];
   it('every authenticated operation names its scheme and documents 401; chat routes document 429', () => {
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {
@@ -41,6 +42,8 @@ describe('OpenAPI document', () => {
     }
     expect(doc.paths['/v1/chat'].post.responses).toHaveProperty('429');
     expect(doc.paths['/reply/{userId}'].get.responses).toHaveProperty('429');
+    for (const path of ['/v1/browser/events', '/v1/browser/chat']) expect(doc.paths[path].post.responses).toHaveProperty('429');
+    expect(doc.paths['/v1/browser/events-stream'].get.responses).toHaveProperty('429');
   });
 
   it('every 4xx/5xx response has a JSON schema (the shared ErrorBody unless the protocol has its own)', () => {

@@ -4,7 +4,7 @@
  */
 
 /** Where an event entered the service (used in metrics and logs). */
-export type ActivitySource = 'push' | 'stream' | 'posthog' | 'demo' | 'test';
+export type ActivitySource = 'push' | 'stream' | 'posthog' | 'browser' | 'demo' | 'test';
 
 export interface Action {
   /** 0-based position of the action in its session, as sent by the connector. */

@@ -11,6 +11,7 @@ export const REDACTED_PATHS = [
   'req.headers["x-posthog-secret"]',
   'req.headers["x-crisp-signature"]',
   'req.headers["x-api-key"]',
+  'req.headers["x-user-token"]',
   'res.headers["set-cookie"]',
   '*.apiKey',
   '*.secret',

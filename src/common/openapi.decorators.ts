@@ -11,6 +11,10 @@ export const SECURITY = {
   posthogSecret: 'posthog-secret',
   crispKey: 'crisp-hook-key',
   metricsToken: 'metrics-token',
+  browserUserId: 'browser-user-id',
+  browserUserToken: 'browser-user-token',
+  browserStreamUserId: 'browser-stream-user-id',
+  browserStreamToken: 'browser-stream-token',
 } as const;
 
 const DESCRIPTIONS: Record<number, string> = {

@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { toBytes } from './env-fields';
-import { enabledSources } from './env.rules';
+import { browserEndpointsOn, enabledSources } from './env.rules';
 import type { Env } from './env.schema';
 
 /**
@@ -27,6 +27,7 @@ export const appConfig = namespace('app', (env) => ({
   bodyLimitBytes: toBytes(env.BODY_LIMIT),
   chatBodyLimitBytes: toBytes(env.CHAT_BODY_LIMIT),
   hookBodyLimitBytes: toBytes(env.HOOK_BODY_LIMIT),
+  browserEventsBodyLimitBytes: toBytes(env.BROWSER_EVENTS_BODY_LIMIT),
   requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
   headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
   maxConnections: env.MAX_CONNECTIONS,
@@ -168,6 +169,26 @@ export const identityConfig = namespace('identity', (env) => ({
   rasaSenderIsUserId: env.RASA_SENDER_IS_USER_ID,
 }));
 
+/**
+ * The browser snippet's endpoints (/v1/browser/*, /sdk/widget.js). On by default when USER_TOKEN_SECRET is set,
+ * except in production, where they also need BROWSER_ALLOWED_ORIGINS (or an explicit BROWSER_ENDPOINTS=true, which
+ * then refuses to start without origins): a production that set the secret for Crisp alone gains no browser surface.
+ */
+export const browserConfig = namespace('browser', (env) => ({
+  enabled: browserEndpointsOn(env),
+  secret: env.USER_TOKEN_SECRET,
+  allowedOrigins: env.BROWSER_ALLOWED_ORIGINS,
+  userRateLimitPerMinute: env.BROWSER_RATE_LIMIT_PER_MINUTE,
+  ipRateLimitPerMinute: env.BROWSER_IP_RATE_LIMIT_PER_MINUTE,
+  streamHeartbeatMs: env.BROWSER_STREAM_HEARTBEAT_MS,
+}));
+
+/** DEMO=true: the demo product at /demo and its simulated users (refused in production). */
+export const demoConfig = namespace('demo', (env) => ({
+  enabled: env.DEMO,
+  stepMs: env.DEMO_STEP_MS,
+}));
+
 export const crispConfig = namespace('crisp', (env) => ({
   websiteId: env.CRISP_WEBSITE_ID ?? '',
   tokenIdentifier: env.CRISP_TOKEN_IDENTIFIER ?? '',
@@ -215,6 +236,8 @@ export const ALL_NAMESPACES = [
   copilotConfig,
   kbConfig,
   identityConfig,
+  browserConfig,
+  demoConfig,
   crispConfig,
   rasaConfig,
   proactiveConfig,

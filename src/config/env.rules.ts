@@ -6,6 +6,12 @@ export function enabledSources(env: Pick<Env, 'SOURCES' | 'STREAM_URL'>): Source
   return env.SOURCES ?? ['push', 'posthog', ...(env.STREAM_URL ? (['stream'] as const) : [])];
 }
 
+/** Whether /v1/browser/* and /sdk/widget.js are mounted (see browserConfig). */
+export function browserEndpointsOn(env: Pick<Env, 'BROWSER_ENDPOINTS' | 'USER_TOKEN_SECRET' | 'BROWSER_ALLOWED_ORIGINS' | 'NODE_ENV'>): boolean {
+  if (!env.USER_TOKEN_SECRET) return false;
+  return env.BROWSER_ENDPOINTS ?? (env.NODE_ENV !== 'production' || env.BROWSER_ALLOWED_ORIGINS.length > 0);
+}
+
 /** Why a summary prompt template file cannot be used, if it cannot. */
 function promptFileProblem(file: string): string | undefined {
   let text: string;
@@ -77,6 +83,16 @@ export function crossFieldProblems(env: Env): string[] {
   }
   problems.push(...knowledgeBaseProblems(env));
   if (env.PROACTIVE_WEBHOOK_URL && !env.PROACTIVE_WEBHOOK_SECRET) problems.push('PROACTIVE_WEBHOOK_SECRET is required when PROACTIVE_WEBHOOK_URL is set (every webhook call is signed)');
+  for (const origin of env.BROWSER_ALLOWED_ORIGINS) {
+    // An origin is what a browser sends in the Origin header: scheme, host and port, no path.
+    if (!/^https?:\/\/[^/\s?#]+$/.test(origin)) problems.push(`BROWSER_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path or trailing slash)`);
+  }
+  if (env.BROWSER_ENDPOINTS === true && !env.USER_TOKEN_SECRET) problems.push('USER_TOKEN_SECRET is required when BROWSER_ENDPOINTS=true (browser requests are accepted only with a user token)');
+  if (env.NODE_ENV === 'production' && browserEndpointsOn(env) && env.BROWSER_ALLOWED_ORIGINS.length === 0) {
+    problems.push('BROWSER_ALLOWED_ORIGINS must name the origins of your pages when the browser endpoints are on in production (or set BROWSER_ENDPOINTS=false)');
+  }
+  if (env.DEMO && !browserEndpointsOn(env)) problems.push('DEMO=true needs USER_TOKEN_SECRET and the browser endpoints (the demo pages chat through the browser snippet; npm run demo sets both)');
+  if (env.NODE_ENV === 'production' && env.DEMO) problems.push('DEMO=true is refused when NODE_ENV=production (the demo mints user tokens for anyone who opens /demo)');
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT (metrics get their own listener)');
   if (env.NODE_ENV === 'production' && !env.ALLOW_UNAUTHENTICATED) {
     for (const what of openSurfaces(env)) {

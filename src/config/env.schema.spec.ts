@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../app.module';
-import { kbConfig, llmConfig } from './config.namespaces';
+import { browserConfig, kbConfig, llmConfig } from './config.namespaces';
 import { ConfigValidationError, envSchema, parseEnv, toBytes } from './env.schema';
 import { loadEnv } from './load-env';
 import { parseEnvExample, readmeWithConfigTable } from '../../scripts/config-docs';
@@ -48,9 +48,26 @@ describe('environment validation', () => {
     [{ STORE: 'redis', REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
     [{ STREAM_URL: 'https://connector.example/stream/p' }, 'UNKEY_API_KEY is required'],
     [{ CHANNELS: 'crisp' }, 'CRISP_WEBSITE_ID is required'],
+    [{ BROWSER_ENDPOINTS: 'true' }, 'USER_TOKEN_SECRET is required when BROWSER_ENDPOINTS=true'],
+    [{ USER_TOKEN_SECRET: 's', BROWSER_ALLOWED_ORIGINS: 'https://app.example.com/' }, 'BROWSER_ALLOWED_ORIGINS: "https://app.example.com/" is not an origin'],
+    [{ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', USER_TOKEN_SECRET: 's', BROWSER_ENDPOINTS: 'true' }, 'BROWSER_ALLOWED_ORIGINS must name the origins'],
+    [{ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', DEMO: 'true' }, 'DEMO=true is refused when NODE_ENV=production'],
+    [{ DEMO: 'true' }, 'DEMO=true needs USER_TOKEN_SECRET'],
+    [{ DEMO: 'true', USER_TOKEN_SECRET: 's', BROWSER_ENDPOINTS: 'false' }, 'DEMO=true needs USER_TOKEN_SECRET and the browser endpoints'],
   ])('%j fails naming the variable', (raw, expected) => {
     const problems = problemsOf(raw as Record<string, string>);
     expect(problems.join('\n')).toContain(expected);
+  });
+
+  it('turns the browser endpoints on with USER_TOKEN_SECRET, in production only with allowed origins, and ignores unknown variables', () => {
+    const on = (raw: Record<string, string>) => browserConfig.build(parseEnv(raw)).enabled;
+    expect(on({})).toBe(false);
+    expect(on({ USER_TOKEN_SECRET: 's' })).toBe(true);
+    expect(on({ USER_TOKEN_SECRET: 's', BROWSER_ENDPOINTS: 'false' })).toBe(false);
+    expect(on({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', USER_TOKEN_SECRET: 's' })).toBe(false);
+    expect(on({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', USER_TOKEN_SECRET: 's', BROWSER_ALLOWED_ORIGINS: 'https://app.example.com' })).toBe(true);
+    // npm run demo sets variables another part of the build may not know yet (PROACTIVE, KB_DIR): they must not stop a boot.
+    expect(() => parseEnv({ PROACTIVE: 'on', PROACTIVE_RULES_FILE: 'examples/demo/rules.yml', KB_DIR: 'examples/kb' })).not.toThrow();
   });
 
   it('lists every missing Crisp variable at once', () => {

@@ -75,6 +75,18 @@ export const envSchema = z.object({
   IDENTITY_VERIFICATION: optionalEnum(['required', 'optional', 'off']),
   RASA_SENDER_IS_USER_ID: bool(false),
 
+  // Browser snippet
+  BROWSER_ENDPOINTS: optionalBool,
+  BROWSER_ALLOWED_ORIGINS: csv([]),
+  BROWSER_RATE_LIMIT_PER_MINUTE: int(60, 1),
+  BROWSER_IP_RATE_LIMIT_PER_MINUTE: int(600, 1),
+  BROWSER_EVENTS_BODY_LIMIT: byteSize('64kb'),
+  BROWSER_STREAM_HEARTBEAT_MS: int(15_000, 100, 600_000),
+
+  // Demo
+  DEMO: bool(false),
+  DEMO_STEP_MS: int(3_000, 20, 600_000),
+
   // State
   STORE: enumOf(['memory', 'redis'], 'memory'),
   QUEUE: enumOf(['memory', 'bullmq'], 'memory'),

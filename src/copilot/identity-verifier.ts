@@ -6,7 +6,7 @@ import type { ChannelId } from '../config/env.schema';
 import { MetricsService } from '../observability/metrics.service';
 
 /** The channels that carry identity claims (the REST API and the bridge are called by servers holding an API key). */
-export type ClaimChannel = ChannelId | 'bridge';
+export type ClaimChannel = ChannelId | 'bridge' | 'browser';
 
 export type ClaimOutcome = 'verified' | 'unverified' | 'rejected';
 
@@ -52,6 +52,18 @@ export class IdentityVerifier {
     const outcome = this.judge(userId, token);
     this.claims.inc({ channel, outcome });
     return outcome !== 'rejected';
+  }
+
+  /**
+   * Strict check for callers that accept nothing but a valid token whatever IDENTITY_VERIFICATION
+   * says (the browser endpoints): false without a secret or a token. Constant time; counted.
+   */
+  holdsUserToken(channel: ClaimChannel, userId: string, token: string | undefined): boolean {
+    const secret = this.cfg.secret;
+    const given = token?.trim().toLowerCase();
+    const ok = Boolean(secret && given) && safeEqual(given, userTokenFor(secret!, userId));
+    this.claims.inc({ channel, outcome: ok ? 'verified' : 'rejected' });
+    return ok;
   }
 
   judge(userId: string, token: string | undefined): ClaimOutcome {

@@ -1,0 +1,95 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ActivityIngestService } from '../activity/activity-ingest.service';
+import type { ActionsEvent } from '../activity/activity.types';
+import { demoConfig, type ConfigOf } from '../config/config.namespaces';
+import { DEMO_PRODUCT_ID, DEMO_USERS, type DemoUser } from './demo-users';
+import { canonicalDemoPath } from './demo-paths';
+
+interface Walker {
+  user: DemoUser;
+  /** Position in steps + rest; wraps around to a new session. */
+  step: number;
+  round: number;
+}
+
+/**
+ * The `demo` source: every DEMO_STEP_MS each simulated user takes its next step, published
+ * as a typed actions event through ActivityIngestService (the same path as the connector
+ * stream and PostHog), so the store, summaries, context and proactive rules see it as they
+ * would see a real user.
+ */
+@Injectable()
+export class DemoSimulation implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DemoSimulation.name);
+  private readonly walkers: Walker[] = DEMO_USERS.map((user) => ({ user, step: 0, round: 1 }));
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    private readonly ingest: ActivityIngestService,
+    @Inject(demoConfig.KEY) private readonly cfg: ConfigOf<typeof demoConfig>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), this.cfg.stepMs);
+    this.timer.unref();
+    this.logger.log({ users: DEMO_USERS.map((u) => `${u.userId} (${u.story})`), stepMs: this.cfg.stepMs }, 'demo users started');
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One step of every simulated user (public so a test can drive it without the timer). */
+  async tick(now = Date.now()): Promise<void> {
+    // A slow store must not pile up ticks: skip one rather than run two at once.
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (const w of this.walkers) await this.advance(w, now);
+    } catch (err) {
+      this.logger.warn({ err }, 'demo step not stored');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async advance(w: Walker, now: number): Promise<void> {
+    const { user } = w;
+    const position = w.step;
+    w.step += 1;
+    if (w.step >= user.steps.length + user.restSteps) {
+      w.step = 0;
+      w.round += 1;
+    }
+    const s = user.steps[position];
+    if (!s) return;
+    const sessionId = `${user.userId}-${w.round}`;
+    const event: ActionsEvent = {
+      type: 'actions',
+      productId: DEMO_PRODUCT_ID,
+      sessionId,
+      userId: user.userId,
+      email: user.email,
+      actions: [
+        {
+          index: position,
+          type: s.type,
+          title: s.title,
+          description: '',
+          canonicalUrl: canonicalDemoPath(s.path),
+          rawUrl: `http://demo.invalid${s.path}`,
+          timestampStart: now / 1000,
+          timestampEnd: now / 1000,
+          sessionId,
+          userId: user.userId,
+          email: user.email,
+        },
+      ],
+      count: 1,
+      forwardedAt: now / 1000,
+      source: 'demo',
+    };
+    await this.ingest.publish(event, now);
+  }
+}
