@@ -187,6 +187,11 @@
   function showNudge(data) {
     if (!data || !data.message || seen[data.nudgeId]) return;
     seen[data.nudgeId] = true;
+    // The server recorded the nudge as the assistant's turn of conversation <nudgeId>: answering there continues from it.
+    if (typeof data.nudgeId === 'string' && data.channel === 'rest') {
+      conversationId = data.nudgeId;
+      store.setItem('ac_conversation', conversationId);
+    }
     var m = say('bot', data.message, 'nudge');
     var replies = Array.isArray(data.quickReplies) ? data.quickReplies : [];
     if (replies.length) {
