@@ -31,6 +31,11 @@ export class ActivityReader {
     return (activity?.sessions ?? []).some((s) => Boolean(s.summary) || s.actions.length > 0);
   }
 
+  /** The most recently active sessions across users, newest first (operators only; see SessionStore.listRecentSessions). */
+  listRecentSessions(limit: number): Promise<SessionContext[]> {
+    return this.store.listRecentSessions(limit);
+  }
+
   stats(): Promise<StoreStats> {
     return this.store.stats();
   }
