@@ -68,6 +68,10 @@ const BOUNDARIES = {
     ),
     rule('proactive/ may use activity, copilot, llm and the channel ports only.', features('proactive', 'activity', 'copilot', 'llm', 'channels')),
   ],
+  console: [
+    rule('console/ reads activity through ActivityReader and IngestStats only, never SESSION_STORE, a store implementation or a source.', ACTIVITY_INTERNALS, IMPLEMENTATIONS),
+    rule('console/ may use activity and copilot (public services) only: proactive decisions arrive through CONSOLE_DECISIONS, never an import.', features('console', 'activity', 'copilot'), '**/queue/**'),
+  ],
   health: [rule('health/ only serves what the observability registry reports.', features('health'), '**/state/**', '**/queue/**')],
   'http-lane': [rule('http-lane/ serves the routes in HotRouteRegistry: it imports base modules only, never the features that own the routes.', features('http-lane'), '**/state/**', '**/queue/**')],
 };

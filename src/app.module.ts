@@ -11,6 +11,7 @@ import { createValidationPipe } from './common/validation.pipe';
 import { ALL_NAMESPACES, kbConfig } from './config/config.namespaces';
 import { enabledSources } from './config/env.rules';
 import { loadEnv, type EnvSource } from './config/load-env';
+import { ConsoleModule } from './console/console.module';
 import { CopilotModule } from './copilot/copilot.module';
 import { ActivityPageContext } from './copilot/page-context';
 import { HealthModule } from './health/health.module';
@@ -18,6 +19,7 @@ import { KbModule } from './kb';
 import { LlmModule } from './llm/llm.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { ProactiveModule, loadProactiveRules } from './proactive';
+import { RecentErrors } from './observability/recent-errors';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
@@ -38,7 +40,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: ALL_NAMESPACES.map((n) => n.register(env)) }),
-        LoggerModule.forRoot(buildLoggerParams(env.LOG_LEVEL)),
+        LoggerModule.forRootAsync({ inject: [RecentErrors], useFactory: (errors: RecentErrors) => buildLoggerParams(env.LOG_LEVEL, errors) }),
         ObservabilityModule,
         RedisModule,
         StateModule,
@@ -55,6 +57,7 @@ export class AppModule {
         // Off by default: without it no evaluation runs and GET /v1/users/:userId/proactive is 404.
         ...(proactiveRules ? [ProactiveModule.register(proactiveRules)] : []),
         HealthModule,
+        ConsoleModule.register(),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -32,6 +32,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-PostHog-Secret', description: 'POSTHOG_WEBHOOK_SECRET, or sha256=<hex HMAC-SHA256 of the raw body>' }, SECURITY.posthogSecret)
     .addApiKey({ type: 'apiKey', in: 'query', name: 'key', description: 'CRISP_WEBHOOK_SECRET, as put in the hook URL' }, SECURITY.crispKey)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'token', description: 'METRICS_TOKEN' }, SECURITY.metricsToken)
+    .addApiKey({ type: 'apiKey', in: 'cookie', name: 'ac_console', description: 'The operator console session, set by POST /console/login (CONSOLE_USERS or CONSOLE_TOKEN)' }, SECURITY.consoleSession)
     .build();
   const doc = SwaggerModule.createDocument(app, config);
   doc.components = { ...doc.components, schemas: { ...(doc.components?.schemas ?? {}), ErrorBody: ERROR_BODY } };

@@ -29,6 +29,8 @@ const refused: Array<[string, string, RegExp]> = [
   ['src/proactive/integration/x.ts', "import { CrispApiClient } from '../../channels/crisp/crisp-api.client';", /channel's folder/],
   ['src/proactive/integration/x.ts', "import { ReplyPipeline } from '../../channels/reply-pipeline.service';", /channel's folder/],
   ['src/proactive/integration/x.ts', "import { SESSION_STORE } from '../../activity/activity.constants';", /ActivityReader/],
+  ['src/console/x.ts', "import { MemorySessionStore } from '../activity/session-store/memory.session-store';", /console\/ reads activity through ActivityReader/],
+  ['src/console/x.ts', "import { ProactiveEngine } from '../proactive/engine';", /console\/ may use activity and copilot/],
 ];
 
 const allowed: Array<[string, string]> = [
@@ -40,6 +42,8 @@ const allowed: Array<[string, string]> = [
   ['src/kb/x.ts', "import { MetricsService } from '../observability/metrics.service';"],
   ['src/proactive/integration/x.ts', "import { PROACTIVE_SENDERS } from '../../channels/proactive-sender.port';"],
   ['src/proactive/integration/x.ts', "import { StoredActionsFeed } from '../../activity/stored-actions.feed';"],
+  ['src/console/x.ts', "import { ActivityReader } from '../activity/activity-reader.service';"],
+  ['src/console/x.ts', "import { CopilotService } from '../copilot/copilot.service';"],
 ];
 
 const LINT_CASES = `
