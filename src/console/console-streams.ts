@@ -64,7 +64,7 @@ export class ConsoleStreams implements OnModuleDestroy {
       res.end();
     };
     this.open.add(close);
-    req.on('close', close);
+    res.on('close', close);
     void tick();
   }
 
