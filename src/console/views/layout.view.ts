@@ -40,7 +40,7 @@ export function loginBody(opts: { users: boolean; token: boolean }): SafeHtml {
   <noscript><p class="error">The console needs JavaScript to sign in.</p></noscript>
   <form id="login-form" data-mode="${opts.users ? 'password' : 'token'}">
     ${opts.users
-      ? html`<label>User name <input name="username" autocomplete="username" required maxlength="64"></label>
+      ? html`<label>User name <input name="username" autocomplete="username" maxlength="64"></label>
     <label>Password <input name="password" type="password" autocomplete="current-password" maxlength="1024"></label>`
       : null}
     ${opts.token

@@ -9,6 +9,7 @@ const AXIS_H = 28;
 const MAX_PAGE_LANES = 12;
 const OTHER = '(other pages)';
 const NO_PAGE = '(no page)';
+const MIN_SPAN_MS = 10_000;
 
 interface Point {
   at: number;
@@ -42,8 +43,12 @@ export function timelineChart(t: Timeline): SafeHtml {
 
   const times = [...actions.map((a) => a.occurredAt), ...summaries.map((s) => s.at), ...turns.map((x) => x.at), ...decisions.map((d) => d.at)];
   if (times.length === 0) return html`<p class="muted">No activity, chat or decision in the window.</p>`;
-  const end = Math.max(...times);
-  const start = Math.min(Math.min(...times), end - 60_000);
+  // The window the events span, at least MIN_SPAN_MS, with a little room on both sides.
+  const last = Math.max(...times);
+  const first = Math.min(Math.min(...times), last - MIN_SPAN_MS);
+  const pad = (last - first) * 0.04;
+  const start = first - pad;
+  const end = last + pad;
   const x = (at: number) => LABEL_W + 10 + ((at - start) / (end - start)) * (PLOT_W - 20);
   const y = (lane: number) => TOP + lane * LANE_H + LANE_H / 2;
   const height = TOP + lanes.length * LANE_H + AXIS_H;
@@ -60,7 +65,7 @@ export function timelineChart(t: Timeline): SafeHtml {
     <text x="6" y="${y(i) + 4}" class="lane-label"><title>${name}</title>${name.length > 34 ? name.slice(0, 33) + '…' : name}</text>
   </g>`,
   )}
-  ${ticks.map((at) => html`<g class="tick"><line x1="${x(at)}" x2="${x(at)}" y1="${TOP}" y2="${height - AXIS_H}"></line><text x="${x(at)}" y="${height - 8}" text-anchor="middle">${clock(at)}</text></g>`)}
+  ${ticks.map((at, i) => html`<g class="tick"><line x1="${x(at)}" x2="${x(at)}" y1="${TOP}" y2="${height - AXIS_H}"></line><text x="${x(at)}" y="${height - 8}" text-anchor="${i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle'}">${clock(at)}</text></g>`)}
   ${summaries.map(
     (s) => html`<g class="summary"><line x1="${x(s.at)}" x2="${x(s.at)}" y1="${TOP + 2 * LANE_H}" y2="${height - AXIS_H}"></line><text x="${x(s.at) + 3}" y="${TOP + 2 * LANE_H + 11}">summary</text><title>${clock(s.at)} summary (${s.sessionId}): ${s.text}</title></g>`,
   )}
