@@ -111,6 +111,20 @@ describe('console pages', () => {
     expect((await get('/console').expect(200)).text).toMatch(/outcome-suppressed[^>]*>suppressed<\/span> <code>bulk-edit-offer<\/code>/);
   });
 
+  it('lists the rolling summaries as they were made, not only the latest', async () => {
+    const summary = (text: string) =>
+      request(t.server).post('/v1/activity').set('content-type', 'application/json').send(JSON.stringify({ type: 'summary', product_id: 'acme', session_id: 's_jane', summary: text, replaces: 0 })).expect(202);
+    await summary('Jane browsed the projects list.');
+    await summary('Jane opened project 42 to <edit> it.');
+    const res = await get('/console/users/u_jane').expect(200);
+    const first = res.text.indexOf('Jane opened project 42 to &lt;edit&gt; it.');
+    const second = res.text.indexOf('Jane browsed the projects list.');
+    expect(first).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(first);
+    expect(res.text).toContain('by the connector');
+    expect(res.text).toContain('<g class="summary">');
+  });
+
   it('answers 404 with a page for a user never seen', async () => {
     const res = await get('/console/users/u_nobody').expect(404);
     expect(res.text).toContain('No activity for');

@@ -29,10 +29,20 @@ export interface SessionRow {
   proactive: ProactiveState;
 }
 
+export interface TimelineSummary {
+  productId: string;
+  sessionId: string;
+  at: number;
+  text: string;
+  by: 'summarizer' | 'connector';
+}
+
 export interface Timeline {
   userId: string;
   email?: string;
   sessions: SessionContext[];
+  /** Rolling summaries as they were made, newest first, across the user's sessions. */
+  summaries: TimelineSummary[];
   /** The activity block exactly as a reply's prompt would carry it now (the copilot's own renderer). */
   context: string;
   conversations: UserConversation[];
@@ -94,10 +104,12 @@ export class ConsoleData {
       this.decisions ? this.decisions.listForUser(userId, DECISIONS_PER_USER) : Promise.resolve(null),
     ]);
     if (!activity && conversations.length === 0) return null;
+    const sessions = activity?.sessions ?? [];
     return {
       userId,
       email: activity?.email,
-      sessions: activity?.sessions ?? [],
+      sessions,
+      summaries: await this.summaries(sessions),
       context: preview?.activity ?? '',
       conversations,
       decisions,
@@ -114,6 +126,18 @@ export class ConsoleData {
       replies: this.rates.series(now),
       nudges: await this.nudgesPerMinute(now),
     };
+  }
+
+  private async summaries(sessions: SessionContext[]): Promise<TimelineSummary[]> {
+    const histories = await Promise.all(sessions.map((s) => this.reader.summaryHistory(s)));
+    const out = sessions.flatMap((s, i) => {
+      const scope = { productId: s.productId, sessionId: s.sessionId };
+      const history = histories[i].map((h) => ({ ...scope, ...h }));
+      // The current summary is always shown, even if its history entry was never written.
+      const current = s.summary && !histories[i].some((h) => h.at === s.summary!.updatedAt) ? [{ ...scope, at: s.summary.updatedAt, text: s.summary.text, by: 'summarizer' as const }] : [];
+      return [...current, ...history];
+    });
+    return out.sort((a, b) => b.at - a.at);
   }
 
   private async latestDecision(userId: string | undefined): Promise<ProactiveState> {

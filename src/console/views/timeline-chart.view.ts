@@ -25,7 +25,7 @@ interface Point {
  */
 export function timelineChart(t: Timeline): SafeHtml {
   const actions = t.sessions.flatMap((s) => s.actions.map((a) => ({ ...a, sessionId: s.sessionId }))).sort((a, b) => a.occurredAt - b.occurredAt || a.seq - b.seq);
-  const summaries = t.sessions.flatMap((s) => (s.summary ? [{ at: s.summary.updatedAt, text: s.summary.text, sessionId: s.sessionId }] : []));
+  const summaries = t.summaries;
   const turns = t.conversations.flatMap((c) => c.turns.map((turn) => ({ ...turn, channel: c.channel })));
   const decisions = t.decisions ?? [];
 

@@ -57,10 +57,9 @@ function chats(t: Timeline): SafeHtml {
 }
 
 function summaries(t: Timeline): SafeHtml {
-  const list = t.sessions.filter((s) => s.summary);
-  if (list.length === 0) return html`<p class="muted">No summary yet (one is made every SUMMARY_THRESHOLD actions).</p>`;
-  return html`<ol class="summary-list">${list.map(
-    (s) => html`<li><time datetime="${isoTime(s.summary!.updatedAt)}">${clock(s.summary!.updatedAt)}</time> <span class="muted">${s.productId}/${s.sessionId}, through action ${s.summary!.coversThroughSeq}</span><p>${s.summary!.text}</p></li>`,
+  if (t.summaries.length === 0) return html`<p class="muted">No summary yet (one is made every SUMMARY_THRESHOLD actions).</p>`;
+  return html`<ol class="summary-list">${t.summaries.map(
+    (s) => html`<li><time datetime="${isoTime(s.at)}">${clock(s.at)}</time> <span class="muted">${s.productId}/${s.sessionId}, by the ${s.by}</span><p>${s.text}</p></li>`,
   )}</ol>`;
 }
 
