@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { getHeapStatistics } from 'node:v8';
-import { appConfig, kbConfig, llmConfig, rasaConfig, sourcesConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
+import { appConfig, consoleConfig, kbConfig, llmConfig, rasaConfig, sourcesConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
 
 export interface StartupReport {
   /** One line: where the service is and what it runs with. */
@@ -19,6 +19,7 @@ export function startupReport(app: INestApplication, url: string): StartupReport
   const rasa = app.get<ConfigOf<typeof rasaConfig>>(rasaConfig.KEY);
   const kb = app.get<ConfigOf<typeof kbConfig>>(kbConfig.KEY);
   const kbMode = kb.embeddings.provider === 'openai' ? `hybrid, vectors in ${kb.store}` : 'lexical';
+  const operatorConsole = app.get<ConfigOf<typeof consoleConfig>>(consoleConfig.KEY);
 
   const open: string[] = [];
   if (a.apiKeys.length === 0) {
@@ -44,6 +45,8 @@ export function startupReport(app: INestApplication, url: string): StartupReport
     // Only when on, so the default banner stays as it was.
     ...(kb.dir ? [`kb ${kb.dir} (${kbMode})`] : []),
     ...(store.role !== 'all' ? [`role ${store.role}`] : []),
+    // Named only when on: the console is off (404) without credentials.
+    ...(operatorConsole.enabled ? [`console ${url}/console`] : []),
   ];
   const warnings: string[] = [];
   if (a.nodeEnv !== 'production' && open.length > 0) warnings.push(`open endpoints (no secret configured): ${open.join(', ')}`);
@@ -55,7 +58,7 @@ export function startupReport(app: INestApplication, url: string): StartupReport
   if (heap.warning && (heap.tooSmall || a.nodeEnv === 'production')) warnings.push(heap.warning);
   return {
     banner: parts.join(' · '),
-    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, role: store.role, kb: kb.dir ? { dir: kb.dir, mode: kbMode } : undefined, docs: a.docsEnabled, metrics, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
+    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, role: store.role, kb: kb.dir ? { dir: kb.dir, mode: kbMode } : undefined, docs: a.docsEnabled, metrics, console: operatorConsole.enabled, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
     warnings,
   };
 }

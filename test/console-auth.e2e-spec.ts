@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { startupReport } from '../src/startup-report';
 import { consoleCookie, consoleEnv, CONSOLE_PASSWORD, CONSOLE_TEST_TOKEN } from './support/console';
 import { bootTestApp, type TestApp } from './support/test-app';
 
@@ -23,6 +24,7 @@ describe('console switched off', () => {
       }
       await json(t, '/console/login').send({ token: 'anything-at-all-123' }).expect(404);
       await json(t, '/console/logout').send({}).expect(404);
+      expect(startupReport(t.app, 'http://host').banner).not.toContain('console');
     } finally {
       await t.close();
     }
@@ -113,6 +115,10 @@ describe('console sign-in', () => {
     await json(t, '/console/login').send({ token: 'x'.repeat(2_000) }).expect(400);
     await json(t, '/console/login').send('not json').expect(400);
     await request(t.server).get(`/console/users/${'u'.repeat(300)}`).set('cookie', await consoleCookie(t)).expect(400);
+  });
+
+  it('names the console in the start-up banner when it is on', () => {
+    expect(startupReport(t.app, 'http://host').banner).toContain('console http://host/console');
   });
 
   it('signs out by clearing the cookie', async () => {
