@@ -13,7 +13,7 @@ import { bootTestApp, type TestApp } from './support/test-app';
  */
 const HTML = { accept: 'text/html' };
 
-async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array> | { read(): Promise<{ value?: Uint8Array; done: boolean }> }, name: string, matching: (data: string) => boolean): Promise<string> {
+async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array> | { read(): Promise<{ value?: Uint8Array; done: boolean }> }, name: string, matching: (data: string) => boolean): Promise<{ data: string; raw: string }> {
   const decoder = new TextDecoder();
   let buffer = '';
   for (;;) {
@@ -24,10 +24,10 @@ async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array> | { rea
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const lines = block.split('\n');
+      const lines = block.split(/\r\n|\r|\n/);
       if (!lines.includes(`event: ${name}`)) continue;
       const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-      if (matching(data)) return data;
+      if (matching(data)) return { data, raw: block };
     }
   }
 }
@@ -139,11 +139,14 @@ describe('console pages', () => {
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
     try {
-      const first = await nextEvent(reader, 'sessions', (d) => d.includes('s_jane'));
+      const { data: first } = await nextEvent(reader, 'sessions', (d) => d.includes('s_jane'));
       expect(first).not.toContain('u_late');
-      await pushActivity(t.server, { userId: 'u_late', sessionId: 's_late', actions: [{ title: 'Opened Billing', url: '/billing' }] });
-      const next = await nextEvent(reader, 'sessions', (d) => d.includes('s_late'));
+      // A title carrying line breaks must not end the event or add a field of its own.
+      await pushActivity(t.server, { userId: 'u_late', sessionId: 's_late', actions: [{ title: 'Opened Billing\r\nevent: evil\r\rdata: x', url: '/billing' }] });
+      const { data: next, raw } = await nextEvent(reader, 'sessions', (d) => d.includes('s_late'));
       expect(next).toContain('href="/console/users/u_late"');
+      expect(raw.split(/\r\n|\r|\n/).filter((line) => !line.startsWith('data: '))).toEqual(['event: sessions']);
+      expect(next).toMatch(/data-session="s_late">[\s\S]*Opened Billing[\s\S]*<\/tr>/);
     } finally {
       ac.abort();
       await reader.cancel().catch(() => undefined);

@@ -46,7 +46,8 @@ export class ConsoleStreams implements OnModuleDestroy {
         const view = await render();
         if (view !== last) {
           last = view;
-          res.write(`event: ${event}\n${view.split('\n').map((line) => `data: ${line}`).join('\n')}\n\n`);
+          // Every line break EventSource knows (CR too) starts a new data line, so text in a view can never end the event or add a field.
+          res.write(`event: ${event}\n${view.split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join('\n')}\n\n`);
         }
       } catch (err) {
         // The store may be briefly unavailable; the next tick tries again and the page keeps what it shows.
