@@ -146,6 +146,22 @@ describe('operator console in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'console-timeline.png'), fullPage: true });
   });
 
+  it('shows the system page: components, sources, and replies and nudges per minute', async () => {
+    await page.click('nav a[href="/console/system"]');
+    await page.waitForURL(`${t.url}/console/system`);
+    for (const panel of ['Session store', 'Job queue', 'LLM provider']) await page.locator(`article.panel[data-component="${panel}"]`).waitFor();
+    await page.locator('tr[data-source=push]').waitFor();
+    // One reply and one nudge were made in the current minute: the last bar of each is drawn above zero.
+    const heights = await page.evaluate(() =>
+      ['replies', 'nudges'].map((kind) => {
+        const bars = (globalThis as any).document.querySelectorAll(`svg.rates rect.bar.${kind}`);
+        return Number(bars[bars.length - 1].getAttribute('height'));
+      }),
+    );
+    expect(heights.every((h: number) => h > 0)).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'console-system.png'), fullPage: true });
+  });
+
   it('signs out', async () => {
     await page.click('#logout');
     await page.waitForURL(`${t.url}/console/login`);

@@ -28,7 +28,7 @@ export function systemBody(v: SystemView): SafeHtml {
 
 function panel(title: string, c: ComponentStatus): SafeHtml {
   const { status, ...details } = c;
-  return html`<article class="panel status-${status}" data-component="${title}">
+  return html`<article class="panel panel-${status}" data-component="${title}">
   <h3>${title} <span class="status status-${status}">${status}</span></h3>
   <dl>${Object.entries(details).map(([k, val]) => html`<dt>${k}</dt><dd>${format(val)}</dd>`)}</dl>
 </article>`;
