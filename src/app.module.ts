@@ -12,6 +12,7 @@ import { ALL_NAMESPACES, kbConfig } from './config/config.namespaces';
 import { enabledSources } from './config/env.rules';
 import { loadEnv, type EnvSource } from './config/load-env';
 import { ConsoleModule } from './console/console.module';
+import { consoleDecisionsFrom } from './console-decisions.binding';
 import { CopilotModule } from './copilot/copilot.module';
 import { ActivityPageContext } from './copilot/page-context';
 import { HealthModule } from './health/health.module';
@@ -36,6 +37,7 @@ export class AppModule {
     const env = loadEnv(source);
     // Validated before anything is built: a bad rules file stops the boot (RulesFileError names each rule and field).
     const proactiveRules = env.PROACTIVE === 'off' ? undefined : loadProactiveRules(env.PROACTIVE_RULES_FILE);
+    const proactive = proactiveRules ? ProactiveModule.register(proactiveRules) : undefined;
     return {
       module: AppModule,
       imports: [
@@ -55,9 +57,10 @@ export class AppModule {
         CopilotModule,
         ChannelsModule.register(env.CHANNELS),
         // Off by default: without it no evaluation runs and GET /v1/users/:userId/proactive is 404.
-        ...(proactiveRules ? [ProactiveModule.register(proactiveRules)] : []),
+        ...(proactive ? [proactive] : []),
         HealthModule,
-        ConsoleModule.register(),
+        // The console shows the engine's decisions when it runs ("proactive engine off" otherwise).
+        ConsoleModule.register(proactive ? { decisions: consoleDecisionsFrom(proactive) } : {}),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

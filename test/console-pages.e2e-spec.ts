@@ -3,6 +3,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { CONSOLE_DECISIONS } from '../src/console/console.constants';
 import { escapeHtml } from '../src/console/views/html';
 import { pushActivity } from './support/console-activity';
+import { bootProactiveApp, decisionsOf, pushActions, threeEdits, waitFor } from './support/proactive-app';
 import { consoleCookie, consoleEnv, InMemoryConsoleDecisions } from './support/console';
 import { bootTestApp, type TestApp } from './support/test-app';
 
@@ -172,6 +173,31 @@ describe('console without a proactive engine', () => {
       expect((await get('/console')).text).toContain('proactive engine off');
       expect((await get('/console/users/u_solo')).text).toContain('proactive engine off');
       expect((await get('/console/system')).text).toContain('proactive engine off');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('console with the proactive engine running', () => {
+  it("shows the engine's own decisions (its decision log bound to CONSOLE_DECISIONS) on the list, the timeline and the system page", async () => {
+    const t = await bootProactiveApp({ ...(await consoleEnv()), CHANNELS: 'rest', SUMMARIZER: 'none' });
+    try {
+      const cookie = await consoleCookie(t);
+      await pushActions(t, { session: 'app_wired', user: 'u_wired' }, threeEdits());
+      const [decision] = await waitFor(async () => {
+        const list = await decisionsOf(t, 'u_wired');
+        return list.length > 0 && list;
+      }, 5_000, 'a decision');
+      const get = (path: string) => request(t.server).get(path).set(HTML).set('cookie', cookie).expect(200);
+      const timeline = (await get('/console/users/u_wired')).text;
+      expect(timeline).not.toContain('proactive engine off');
+      expect(timeline).toContain(`<code>${decision.ruleId}</code>`);
+      expect(timeline).toContain(`>${decision.outcome}</strong>`);
+      if (decision.reason) expect(timeline).toContain(`Why: ${decision.reason}`);
+      expect(timeline).toContain(escapeHtml(decision.message));
+      expect((await get('/console')).text).toMatch(new RegExp(`outcome-${decision.outcome}[^>]*>${decision.outcome}</span> <code>${decision.ruleId}</code>`));
+      expect((await get('/console/system')).text).toContain('nudges sent');
     } finally {
       await t.close();
     }

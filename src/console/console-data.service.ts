@@ -56,7 +56,7 @@ export interface SystemView {
   drivers: { store: string; queue: string; role: string };
   errors: RecentError[];
   replies: MinuteCount[];
-  /** Null when the engine is off or cannot list decisions across users. */
+  /** Null when the proactive engine is off. */
   nudges: MinuteCount[] | null;
 }
 
@@ -123,7 +123,7 @@ export class ConsoleData {
       sources: this.ingest.bySource(),
       drivers: { store: this.store.driver, queue: this.store.queue, role: this.store.role },
       errors: this.errors.list(),
-      replies: this.rates.series(now),
+      replies: this.rates.series('replies', now),
       nudges: await this.nudgesPerMinute(now),
     };
   }
@@ -147,8 +147,10 @@ export class ConsoleData {
     return latest ?? 'none';
   }
 
+  /** From the provider's own list when it has one, else from the engine's decision counter; null while the engine is off. */
   private async nudgesPerMinute(now: number): Promise<MinuteCount[] | null> {
-    if (!this.decisions?.listRecent) return null;
+    if (!this.decisions) return null;
+    if (!this.decisions.listRecent) return this.rates.series('nudges', now);
     const sent = (await this.decisions.listRecent(1_000)).filter((d) => d.outcome === 'sent');
     return lastMinutes(now).map((at) => ({ at, count: sent.filter((d) => d.at >= at && d.at < at + 60_000).length }));
   }

@@ -10,17 +10,23 @@ export interface MinuteCount {
 
 const MINUTES = 30;
 const SAMPLE_MS = 5_000;
-const REPLIES_METRIC = 'copilot_replies_total';
+/** What is charted: every copilot reply, and every nudge the proactive engine sent (its decision counter). */
+const SERIES = {
+  replies: { metric: 'copilot_replies_total', keep: () => true },
+  nudges: { metric: 'proactive_decisions_total', keep: (labels: Record<string, unknown>) => labels.outcome === 'sent' },
+} as const;
+export type RateSeries = keyof typeof SERIES;
 
 /**
- * Copilot replies per minute over the last half hour, for the system page's chart:
- * the `copilot_replies_total` counter (every channel and outcome) sampled every few
- * seconds, its increase added to the current minute. Per process, like the counter.
+ * Replies and nudges per minute over the last half hour, for the system page's chart:
+ * `copilot_replies_total` (every channel and outcome) and `proactive_decisions_total`
+ * (outcome sent) sampled every few seconds, each increase added to the current minute.
+ * Per process, like the counters.
  */
 @Injectable()
 export class ReplyRates implements OnModuleDestroy {
-  private readonly minutes = new Map<number, number>();
-  private last?: number;
+  private readonly minutes: Record<RateSeries, Map<number, number>> = { replies: new Map(), nudges: new Map() };
+  private readonly last: Partial<Record<RateSeries, number>> = {};
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly metrics: MetricsService) {}
@@ -37,21 +43,26 @@ export class ReplyRates implements OnModuleDestroy {
     this.timer = undefined;
   }
 
-  /** Reads the counter now (also called before a chart is drawn, so it is never a sample behind). */
+  /** Reads the counters now (also called before a chart is drawn, so it is never a sample behind). */
   async sample(now = Date.now()): Promise<void> {
-    const metric = this.metrics.registry.getSingleMetric(REPLIES_METRIC) as Counter<string> | undefined;
-    if (!metric) return;
-    const total = (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
-    const delta = this.last === undefined ? 0 : Math.max(0, total - this.last);
-    this.last = total;
     const minute = Math.floor(now / 60_000) * 60_000;
-    this.minutes.set(minute, (this.minutes.get(minute) ?? 0) + delta);
-    for (const key of this.minutes.keys()) if (key <= minute - MINUTES * 60_000) this.minutes.delete(key);
+    for (const name of Object.keys(SERIES) as RateSeries[]) {
+      const { metric, keep } = SERIES[name];
+      const counter = this.metrics.registry.getSingleMetric(metric) as Counter<string> | undefined;
+      if (!counter) continue;
+      const total = (await counter.get()).values.filter((v) => keep(v.labels)).reduce((sum, v) => sum + v.value, 0);
+      const previous = this.last[name];
+      this.last[name] = total;
+      const delta = previous === undefined ? 0 : Math.max(0, total - previous);
+      const minutes = this.minutes[name];
+      minutes.set(minute, (minutes.get(minute) ?? 0) + delta);
+      for (const key of minutes.keys()) if (key <= minute - MINUTES * 60_000) minutes.delete(key);
+    }
   }
 
-  /** The last MINUTES minutes, oldest first, zeros included. */
-  series(now = Date.now()): MinuteCount[] {
-    return lastMinutes(now).map((at) => ({ at, count: this.minutes.get(at) ?? 0 }));
+  /** The last MINUTES minutes of one series, oldest first, zeros included. */
+  series(name: RateSeries, now = Date.now()): MinuteCount[] {
+    return lastMinutes(now).map((at) => ({ at, count: this.minutes[name].get(at) ?? 0 }));
   }
 }
 
