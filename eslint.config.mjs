@@ -76,6 +76,10 @@ const BOUNDARIES = {
     rule('demo/ publishes its simulated users through ActivityIngestService: never a store, a source or a port implementation.', ACTIVITY_INTERNALS, IMPLEMENTATIONS),
     rule('demo/ may use activity and copilot (to mint its visitor tokens) only.', features('demo', 'activity', 'copilot')),
   ],
+  console: [
+    rule('console/ reads activity through ActivityReader and IngestStats only, never SESSION_STORE, a store implementation or a source.', ACTIVITY_INTERNALS, IMPLEMENTATIONS),
+    rule('console/ may use activity and copilot (public services) only: proactive decisions arrive through CONSOLE_DECISIONS, never an import.', features('console', 'activity', 'copilot'), '**/queue/**'),
+  ],
   health: [rule('health/ only serves what the observability registry reports.', features('health'), '**/state/**', '**/queue/**')],
   'http-lane': [rule('http-lane/ serves the routes in HotRouteRegistry: it imports base modules only, never the features that own the routes.', features('http-lane'), '**/state/**', '**/queue/**')],
 };

@@ -13,6 +13,8 @@ import { browserEndpointsOn, enabledSources } from './config/env.rules';
 import { BrowserModule } from './browser/browser.module';
 import { DemoModule } from './demo/demo.module';
 import { loadEnv, type EnvSource } from './config/load-env';
+import { ConsoleModule } from './console/console.module';
+import { consoleDecisionsFrom } from './console-decisions.binding';
 import { CopilotModule } from './copilot/copilot.module';
 import { ActivityPageContext } from './copilot/page-context';
 import { HealthModule } from './health/health.module';
@@ -20,6 +22,7 @@ import { KbModule } from './kb';
 import { LlmModule } from './llm/llm.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { ProactiveModule, loadProactiveRules } from './proactive';
+import { RecentErrors } from './observability/recent-errors';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
@@ -36,11 +39,12 @@ export class AppModule {
     const env = loadEnv(source);
     // Validated before anything is built: a bad rules file stops the boot (RulesFileError names each rule and field).
     const proactiveRules = env.PROACTIVE === 'off' ? undefined : loadProactiveRules(env.PROACTIVE_RULES_FILE);
+    const proactive = proactiveRules ? ProactiveModule.register(proactiveRules) : undefined;
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: ALL_NAMESPACES.map((n) => n.register(env)) }),
-        LoggerModule.forRoot(buildLoggerParams(env.LOG_LEVEL)),
+        LoggerModule.forRootAsync({ inject: [RecentErrors], useFactory: (errors: RecentErrors) => buildLoggerParams(env.LOG_LEVEL, errors) }),
         ObservabilityModule,
         RedisModule,
         StateModule,
@@ -55,11 +59,13 @@ export class AppModule {
         CopilotModule,
         ChannelsModule.register(env.CHANNELS),
         // Off by default: without it no evaluation runs and GET /v1/users/:userId/proactive is 404.
-        ...(proactiveRules ? [ProactiveModule.register(proactiveRules)] : []),
+        ...(proactive ? [proactive] : []),
         HealthModule,
         // Off (404) without USER_TOKEN_SECRET: a browser is accepted only with a user token.
         ...(browserEndpointsOn(env) ? [BrowserModule] : []),
         ...(env.DEMO ? [DemoModule] : []),
+        // The console shows the engine's decisions when it runs ("proactive engine off" otherwise).
+        ConsoleModule.register(proactive ? { decisions: consoleDecisionsFrom(proactive) } : {}),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -36,6 +36,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'hex HMAC-SHA256(USER_TOKEN_SECRET, user id), minted by your backend' }, SECURITY.browserUserToken)
     .addApiKey({ type: 'apiKey', in: 'query', name: 'userId', description: 'The user id, for the event stream (EventSource cannot set headers)' }, SECURITY.browserStreamUserId)
     .addApiKey({ type: 'apiKey', in: 'query', name: 'token', description: 'The user token, for the event stream (masked in logs)' }, SECURITY.browserStreamToken)
+    .addApiKey({ type: 'apiKey', in: 'cookie', name: 'ac_console', description: 'The operator console session, set by POST /console/login (CONSOLE_USERS or CONSOLE_TOKEN)' }, SECURITY.consoleSession)
     .build();
   const doc = SwaggerModule.createDocument(app, config);
   doc.components = { ...doc.components, schemas: { ...(doc.components?.schemas ?? {}), ErrorBody: ERROR_BODY } };

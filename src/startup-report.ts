@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { getHeapStatistics } from 'node:v8';
-import { appConfig, browserConfig, demoConfig, kbConfig, llmConfig, rasaConfig, sourcesConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
+import { appConfig, browserConfig, consoleConfig, demoConfig, kbConfig, llmConfig, rasaConfig, sourcesConfig, storeConfig, type ConfigOf } from './config/config.namespaces';
 
 export interface StartupReport {
   /** One line: where the service is and what it runs with. */
@@ -21,6 +21,7 @@ export function startupReport(app: INestApplication, url: string): StartupReport
   const kbMode = kb.embeddings.provider === 'openai' ? `hybrid, vectors in ${kb.store}` : 'lexical';
   const browser = app.get<ConfigOf<typeof browserConfig>>(browserConfig.KEY);
   const demo = app.get<ConfigOf<typeof demoConfig>>(demoConfig.KEY);
+  const operatorConsole = app.get<ConfigOf<typeof consoleConfig>>(consoleConfig.KEY);
 
   const open: string[] = [];
   if (a.apiKeys.length === 0) {
@@ -48,6 +49,8 @@ export function startupReport(app: INestApplication, url: string): StartupReport
     ...(store.role !== 'all' ? [`role ${store.role}`] : []),
     ...(browser.enabled ? [`browser snippet ${url}/sdk/widget.js`] : []),
     ...(demo.enabled ? [`demo ${url}/demo`] : []),
+    // Named only when on: the console is off (404) without credentials.
+    ...(operatorConsole.enabled ? [`console ${url}/console`] : []),
   ];
   const warnings: string[] = [];
   if (a.nodeEnv !== 'production' && open.length > 0) warnings.push(`open endpoints (no secret configured): ${open.join(', ')}`);
@@ -59,7 +62,7 @@ export function startupReport(app: INestApplication, url: string): StartupReport
   if (heap.warning && (heap.tooSmall || a.nodeEnv === 'production')) warnings.push(heap.warning);
   return {
     banner: parts.join(' · '),
-    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, role: store.role, kb: kb.dir ? { dir: kb.dir, mode: kbMode } : undefined, docs: a.docsEnabled, metrics, browser: browser.enabled, demo: demo.enabled, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
+    details: { url, channels: a.channels, sources: a.sources, llm: { provider: llm.provider, model: llm.provider === 'offline' ? undefined : llm.model }, store: store.driver, queue: store.queue, role: store.role, kb: kb.dir ? { dir: kb.dir, mode: kbMode } : undefined, docs: a.docsEnabled, metrics, browser: browser.enabled, demo: demo.enabled, console: operatorConsole.enabled, open, heap: { limitMb: heap.limitMb, budgetsMb: heap.budgetsMb, recommendedMb: heap.recommendedMb } },
     warnings,
   };
 }

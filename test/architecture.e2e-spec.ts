@@ -33,6 +33,8 @@ const refused: Array<[string, string, RegExp]> = [
   ['src/browser/x.ts', "import { SESSION_STORE } from '../activity/activity.constants';", /never a store, a source/],
   ['src/browser/x.ts', "import { MemoryUserEventBus } from '../user-events/memory.user-event-bus';", /port implementation/],
   ['src/demo/x.ts', "import { BrowserStreams } from '../browser/browser-streams';", /demo\/ may use activity and copilot/],
+  ['src/console/x.ts', "import { MemorySessionStore } from '../activity/session-store/memory.session-store';", /console\/ reads activity through ActivityReader/],
+  ['src/console/x.ts', "import { ProactiveEngine } from '../proactive/engine';", /console\/ may use activity and copilot/],
 ];
 
 const allowed: Array<[string, string]> = [
@@ -47,6 +49,8 @@ const allowed: Array<[string, string]> = [
   ['src/browser/x.ts', "import { ActivityIngestService } from '../activity/activity-ingest.service';"],
   ['src/browser/x.ts', "import type { UserEventBus } from '../user-events/user-event-bus.port';"],
   ['src/demo/x.ts', "import { userTokenFor } from '../copilot/identity-verifier';"],
+  ['src/console/x.ts', "import { ActivityReader } from '../activity/activity-reader.service';"],
+  ['src/console/x.ts', "import { CopilotService } from '../copilot/copilot.service';"],
 ];
 
 const LINT_CASES = `

@@ -16,7 +16,8 @@ describe('OpenAPI document', () => {
 
   it('documents every channel, source, knowledge-base and proactive route, /metrics included', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/crisp/hooks', '/healthz', '/metrics', '/rasa/actions', '/rasa/health', '/rasa/webhook', '/readyz', '/reply/{userId}', '/v1/activity', '/v1/activity/posthog', '/v1/admin/dead-letters', '/v1/admin/dead-letters/retry', '/v1/admin/dead-letters/{id}/retry', '/v1/chat', '/v1/kb/reindex', '/v1/kb/search', '/v1/users/{userId}/context', '/v1/users/{userId}/events', '/v1/users/{userId}/proactive', '/sdk/widget.js', '/v1/browser/events', '/v1/browser/chat', '/v1/browser/events-stream'].sort(),
+      ['/crisp/hooks', '/healthz', '/metrics', '/rasa/actions', '/rasa/health', '/rasa/webhook', '/readyz', '/reply/{userId}', '/v1/activity', '/v1/activity/posthog', '/v1/admin/dead-letters', '/v1/admin/dead-letters/retry', '/v1/admin/dead-letters/{id}/retry', '/v1/chat', '/v1/kb/reindex', '/v1/kb/search', '/v1/users/{userId}/context', '/v1/users/{userId}/events', '/v1/users/{userId}/proactive', '/sdk/widget.js', '/v1/browser/events', '/v1/browser/chat', '/v1/browser/events-stream',
+        '/console', '/console/login', '/console/logout', '/console/sessions/stream', '/console/system', '/console/users/{userId}', '/console/users/{userId}/stream'].sort(),
     );
   });
 
@@ -31,8 +32,9 @@ describe('OpenAPI document', () => {
     expect(JSON.stringify(schemes)).not.toContain('JWT');
   });
 
-  // The snippet is a static script, the same for everyone (and checked to hold no secret).
-  const PUBLIC = ['/healthz', '/readyz', '/rasa/health', '/sdk/widget.js'];
+  // The snippet is a static script, the same for everyone (and checked to hold no secret); signing in and out of the console
+  // needs no session (the form posts credentials; sign-out only clears the cookie).
+  const PUBLIC = ['/healthz', '/readyz', '/rasa/health', '/sdk/widget.js', '/console/login', '/console/logout'];
   it('every authenticated operation names its scheme and documents 401; chat routes document 429', () => {
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {

@@ -66,8 +66,9 @@ describe('production: every route that returns user data or reaches the copilot 
         const url = path.replace(/:(\w+)/g, 'x');
         const req = method === 'GET' ? request(t.server).get(url) : request(t.server).post(url).set('content-type', 'application/json').send('{}');
         const res = await req;
-        // /metrics is absent in production without METRICS_TOKEN; everything else refuses without credentials.
-        const expected = path === '/metrics' ? 404 : 401;
+        // /metrics is absent in production without METRICS_TOKEN, and the console without CONSOLE_USERS or
+        // CONSOLE_TOKEN (test/console-auth.e2e-spec.ts covers it switched on); everything else refuses without credentials.
+        const expected = path === '/metrics' || path.startsWith('/console') ? 404 : 401;
         if (res.status !== expected) open.push(`${key} → ${res.status}`);
       }
       expect(open).toEqual([]);

@@ -8,6 +8,7 @@ import type { ActionsEvent, ActivityEvent, ActivitySource } from './activity.typ
 import { IngestStats } from './ingest-stats.service';
 import type { SessionScope, SessionStore, SummaryUpdate } from './session-store/session-store.port';
 import { SessionStoreFeeder } from './session-store/session-store.feeder';
+import { SummaryHistory } from './summary-history';
 
 export type IngestOutcome =
   | { status: 'accepted'; type: ActivityEvent['type']; actions?: number; stale?: number }
@@ -33,6 +34,7 @@ export class ActivityIngestService {
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Inject(storeConfig.KEY) cfg: ConfigOf<typeof storeConfig>,
     private readonly feeder: SessionStoreFeeder,
+    private readonly history: SummaryHistory,
   ) {
     this.lookbackMs = cfg.lookbackSeconds * 1000;
   }
@@ -67,8 +69,10 @@ export class ActivityIngestService {
    * Stores a rolling summary produced inside the service (the summarizer). False when the
    * session started over or another summary landed since the summary's input was read.
    */
-  applySummary(scope: SessionScope, update: SummaryUpdate): Promise<boolean> {
-    return this.store.applySummary(scope, update);
+  async applySummary(scope: SessionScope, update: SummaryUpdate): Promise<boolean> {
+    const applied = await this.store.applySummary(scope, update);
+    if (applied) await this.history.record(scope, update.text, 'summarizer');
+    return applied;
   }
 
   /**

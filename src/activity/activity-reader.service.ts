@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SESSION_STORE } from './activity.constants';
 import type { SessionContext, SessionScope, SessionStore, StoreStats, UserActivity } from './session-store/session-store.port';
+import { SummaryHistory, type SummaryRecord } from './summary-history';
 
 /**
  * What the rest of the app may read about activity. The SESSION_STORE port stays
@@ -9,7 +10,10 @@ import type { SessionContext, SessionScope, SessionStore, StoreStats, UserActivi
  */
 @Injectable()
 export class ActivityReader {
-  constructor(@Inject(SESSION_STORE) private readonly store: SessionStore) {}
+  constructor(
+    @Inject(SESSION_STORE) private readonly store: SessionStore,
+    @Optional() private readonly history?: SummaryHistory,
+  ) {}
 
   /** The user's recent sessions, newest first (see SessionStore.getUserActivity). */
   getUserActivity(userId: string, opts?: { productId?: string; maxSessions?: number }): Promise<UserActivity | null> {
@@ -29,6 +33,16 @@ export class ActivityReader {
   async hasActivity(userId: string, productId?: string): Promise<boolean> {
     const activity = await this.store.getUserActivity(userId, { productId });
     return (activity?.sessions ?? []).some((s) => Boolean(s.summary) || s.actions.length > 0);
+  }
+
+  /** The most recently active sessions across users, newest first (operators only; see SessionStore.listRecentSessions). */
+  listRecentSessions(limit: number): Promise<SessionContext[]> {
+    return this.store.listRecentSessions(limit);
+  }
+
+  /** The session's summaries as they were made, newest first (operators only; the store keeps just the latest). */
+  async summaryHistory(scope: SessionScope): Promise<SummaryRecord[]> {
+    return this.history ? this.history.list(scope) : [];
   }
 
   stats(): Promise<StoreStats> {

@@ -12,6 +12,7 @@ import type { RedisConnection } from '../redis/redis-connection';
 import { REDIS_CONNECTION } from '../redis/redis.constants';
 import type { SessionStore } from './session-store/session-store.port';
 import { StoredActionsFeed } from './stored-actions.feed';
+import { SummaryHistory } from './summary-history';
 
 /**
  * activity$ (the bus every source publishes to), the session store fed from it, and
@@ -26,6 +27,7 @@ import { StoredActionsFeed } from './stored-actions.feed';
     ActivityReader,
     StoredActionsFeed,
     SessionStoreFeeder,
+    SummaryHistory,
     {
       provide: SESSION_STORE,
       inject: [storeConfig.KEY, REDIS_CONNECTION],

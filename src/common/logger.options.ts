@@ -47,7 +47,12 @@ export function redactUrl(url: string | undefined): string | undefined {
   }
 }
 
-export function buildLoggerParams(level: string): Params {
+/** Receives every log call at error level and above (the console's recent-errors list); see RecentErrors. */
+export interface ErrorLogSink {
+  record(args: unknown[], level: number): void;
+}
+
+export function buildLoggerParams(level: string, errors?: ErrorLogSink): Params {
   return {
     // Probes and scrapes come every few seconds and were never logged: no per-request logger for them at all.
     exclude: [
@@ -57,6 +62,16 @@ export function buildLoggerParams(level: string): Params {
     ],
     pinoHttp: {
       level,
+      ...(errors
+        ? {
+            hooks: {
+              logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void, lvl: number) {
+                if (lvl >= 50) errors.record(args, lvl);
+                method.apply(this, args);
+              },
+            },
+          }
+        : {}),
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
       // The bootstrap middleware has usually set it already (before the body parser); reuse it.
       genReqId: (req: IncomingMessage & { id?: unknown }, res: ServerResponse) => {

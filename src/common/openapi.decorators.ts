@@ -15,11 +15,13 @@ export const SECURITY = {
   browserUserToken: 'browser-user-token',
   browserStreamUserId: 'browser-stream-user-id',
   browserStreamToken: 'browser-stream-token',
+  consoleSession: 'console-session',
 } as const;
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is malformed; the message names the field',
   401: 'Missing or invalid credentials (the message does not say which part failed)',
+  403: 'Refused: the request came from another origin',
   404: 'Not found',
   413: 'Body larger than this route accepts',
   429: 'Too many requests; see Retry-After',

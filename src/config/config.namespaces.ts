@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { toBytes } from './env-fields';
-import { browserEndpointsOn, enabledSources } from './env.rules';
+import { createHash } from 'node:crypto';
+import { CONSOLE_USER_ENTRY, browserEndpointsOn, enabledSources } from './env.rules';
 import type { Env } from './env.schema';
 
 /**
@@ -226,6 +227,26 @@ export const proactiveConfig = namespace('proactive', (env) => ({
 export const userEventsConfig = namespace('userEvents', (env) => ({
   heartbeatMs: Math.round(env.USER_EVENTS_HEARTBEAT_SECONDS * 1000),
 }));
+export const consoleConfig = namespace('console', (env) => {
+  const users = env.CONSOLE_USERS.map((entry) => CONSOLE_USER_ENTRY.exec(entry)).flatMap((m) => (m ? [{ name: m[1], hash: m[2] }] : []));
+  const token = env.CONSOLE_TOKEN;
+  return {
+    /** Off (404) unless CONSOLE_USERS or CONSOLE_TOKEN is set, in every environment. */
+    enabled: users.length > 0 || Boolean(token),
+    users,
+    token,
+    sessionTtlSeconds: env.CONSOLE_SESSION_TTL_SECONDS,
+    loginAttempts: env.CONSOLE_LOGIN_ATTEMPTS,
+    refreshMs: env.CONSOLE_REFRESH_MS,
+    /** Session cookies are Secure in production (the console is then served over HTTPS, TLS ending at the proxy). */
+    secureCookie: env.NODE_ENV === 'production',
+    /**
+     * Signs session cookies. Derived from the credentials, so every replica configured alike accepts
+     * the same cookies, and changing a password or the token signs every session out.
+     */
+    cookieKey: createHash('sha256').update(`activity-copilot/console-session\u0000${token ?? ''}\u0000${env.CONSOLE_USERS.join(',')}`).digest(),
+  };
+});
 
 export const ALL_NAMESPACES = [
   appConfig,
@@ -242,4 +263,5 @@ export const ALL_NAMESPACES = [
   rasaConfig,
   proactiveConfig,
   userEventsConfig,
+  consoleConfig,
 ];

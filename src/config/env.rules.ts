@@ -93,12 +93,32 @@ export function crossFieldProblems(env: Env): string[] {
   }
   if (env.DEMO && !browserEndpointsOn(env)) problems.push('DEMO=true needs USER_TOKEN_SECRET and the browser endpoints (the demo pages chat through the browser snippet; npm run demo sets both)');
   if (env.NODE_ENV === 'production' && env.DEMO) problems.push('DEMO=true is refused when NODE_ENV=production (the demo mints user tokens for anyone who opens /demo)');
+  problems.push(...consoleProblems(env));
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT (metrics get their own listener)');
   if (env.NODE_ENV === 'production' && !env.ALLOW_UNAUTHENTICATED) {
     for (const what of openSurfaces(env)) {
       problems.push(`${what} must be set when NODE_ENV=production, or set ALLOW_UNAUTHENTICATED=true to run that endpoint open`);
     }
   }
+  return problems;
+}
+
+/** `name:scrypt$N$r$p$salt$key` (salt and key base64url), as `npm run console:hash-password` prints it. */
+export const CONSOLE_USER_ENTRY = /^([A-Za-z0-9._@-]{1,64}):(scrypt\$\d{1,8}\$\d{1,3}\$\d{1,3}\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,})$/;
+/** A console token shorter than this could be guessed within the login rate limit's lifetime. */
+export const CONSOLE_TOKEN_MIN_CHARS = 16;
+
+function consoleProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const entry of env.CONSOLE_USERS) {
+    const m = CONSOLE_USER_ENTRY.exec(entry);
+    // The entry itself is never echoed: it holds a password hash.
+    if (!m) problems.push(`CONSOLE_USERS: each entry must be name:scrypt$N$r$p$salt$key as printed by npm run console:hash-password (entry ${names.size + 1} is not)`);
+    else if (names.has(m[1])) problems.push(`CONSOLE_USERS: the user name ${m[1]} appears twice`);
+    if (m) names.add(m[1]);
+  }
+  if (env.CONSOLE_TOKEN !== undefined && env.CONSOLE_TOKEN.length < CONSOLE_TOKEN_MIN_CHARS) problems.push(`CONSOLE_TOKEN must be at least ${CONSOLE_TOKEN_MIN_CHARS} characters`);
   return problems;
 }
 

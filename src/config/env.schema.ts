@@ -202,6 +202,12 @@ export const envSchema = z.object({
   PROACTIVE_WEBHOOK_URL: optionalHttpUrl('https://example.com/hooks/nudges'),
   PROACTIVE_WEBHOOK_SECRET: optionalString,
   USER_EVENTS_HEARTBEAT_SECONDS: num(15, 0.1, 3_600),
+  // Operator console
+  CONSOLE_USERS: csv([]),
+  CONSOLE_TOKEN: optionalString,
+  CONSOLE_SESSION_TTL_SECONDS: int(28_800, 60, 604_800),
+  CONSOLE_LOGIN_ATTEMPTS: int(10, 1, 10_000),
+  CONSOLE_REFRESH_MS: int(2_000, 100, 60_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -3,6 +3,7 @@ import { ActivityModule } from '../activity/activity.module';
 import { storeConfig, type ConfigOf } from '../config/config.namespaces';
 import { ChatEvents } from './chat-events';
 import { ContextAssembler } from './context-assembler';
+import { ConversationDirectory } from './conversation-directory';
 import { ConversationIdentityService } from './conversation-identity.service';
 import { createConversationStore } from './conversation-store.factory';
 import type { RedisConnection } from '../redis/redis-connection';
@@ -27,6 +28,7 @@ import { UserContextController } from './user-context.controller';
     ContextAssembler,
     CopilotService,
     DocumentationLookup,
+    ConversationDirectory,
     ConversationIdentityService,
     IdentityVerifier,
     {

@@ -6,6 +6,7 @@ import { LLM_PROVIDER } from '../llm/llm.constants';
 import { LlmUnavailableError, type LlmMessage, type LlmProvider } from '../llm/llm.port';
 import { ChatEvents } from './chat-events';
 import { ContextAssembler, type AssembledContext } from './context-assembler';
+import { ConversationDirectory, type UserConversation } from './conversation-directory';
 import { CONVERSATION_STORE } from './copilot.constants';
 import {
   COPILOT_SYSTEM_PROMPT,
@@ -50,6 +51,7 @@ export class CopilotService {
     metrics: MetricsService,
     @Optional() private readonly docs: DocumentationLookup = new DocumentationLookup(),
     @Optional() private readonly events?: ChatEvents,
+    @Optional() private readonly directory?: ConversationDirectory,
   ) {
     this.replies = metrics.counter({
       name: 'copilot_replies_total',
@@ -76,6 +78,11 @@ export class CopilotService {
   /** Exactly the activity block a reply for this user would carry now; null for a user never seen. */
   previewContext(userId: string, productId?: string) {
     return this.assembler.preview(userId, productId);
+  }
+
+  /** The user's recent conversations on every channel, newest first, each with its last `turnsEach` turns (operators' view). */
+  async userConversations(userId: string, turnsEach: number): Promise<UserConversation[]> {
+    return this.directory ? this.directory.forUser(userId, turnsEach) : [];
   }
 
   async reply(turn: ChatTurn, opts: ReplyOptions = {}): Promise<CopilotReply> {
@@ -143,6 +150,7 @@ export class CopilotService {
 
     // Stored neutralised, so a replayed turn can never carry what the prompt would refuse today.
     await this.remember(key, neutraliseMessage(turn.text), neutraliseMessage(text), receivedAt, fallback ? undefined : ctx.nextWatermark);
+    if (ctx.userId && this.directory) await this.directory.record(ctx.userId, { channel: turn.channel, conversationId: turn.conversationId, key, lastAt: Date.now() });
     return {
       reply: text,
       sources: fallback ? [] : (docs?.sources ?? []),

@@ -3,6 +3,7 @@ import { chromium, type Browser } from 'playwright-core';
 /** Debian's chromium package (`.ci/run` installs it when missing); playwright-core drives it, downloading nothing. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Real headless Chromium, quiet: no network of its own, no updates, no first-run UI. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -2,18 +2,19 @@ import { LRUCache } from 'lru-cache';
 import type { ActionsEvent } from '../activity.types';
 import { actionTimeMs } from '../action-time';
 import { scopeKey } from '../session-scope';
-import type {
-  AppendResult,
-  SessionContext,
-  SessionRef,
-  SessionScope,
-  SessionStore,
-  SessionStoreOptions,
-  SessionSummary,
-  StoreStats,
-  StoredAction,
-  SummaryUpdate,
-  UserActivity,
+import {
+  RECENT_SESSIONS_MAX,
+  type AppendResult,
+  type SessionContext,
+  type SessionRef,
+  type SessionScope,
+  type SessionStore,
+  type SessionStoreOptions,
+  type SessionSummary,
+  type StoreStats,
+  type StoredAction,
+  type SummaryUpdate,
+  type UserActivity,
 } from './session-store.port';
 
 interface SessionRecord {
@@ -195,6 +196,24 @@ export class MemorySessionStore implements SessionStore {
     const user = this.users.get(userId);
     if (!user) return [];
     return this.liveRefs(user, this.now(), productId).map((r) => ({ ...r }));
+  }
+
+  async listRecentSessions(limit: number): Promise<SessionContext[]> {
+    const n = Math.max(0, Math.min(limit, RECENT_SESSIONS_MAX));
+    if (n === 0) return [];
+    const now = this.now();
+    // One pass over the sessions keeping the newest n (values() does not touch LRU recency,
+    // so listing never changes what is evicted). O(sessions × n) at worst, bounded by MAX_SESSIONS.
+    const top: SessionRecord[] = [];
+    for (const rec of this.sessions.values()) {
+      if (now - rec.lastActivityAt > this.lookbackMs || this.isExpired(rec, now)) continue;
+      if (top.length === n && rec.lastActivityAt <= top[n - 1].lastActivityAt) continue;
+      let i = top.length;
+      while (i > 0 && top[i - 1].lastActivityAt < rec.lastActivityAt) i--;
+      top.splice(i, 0, rec);
+      if (top.length > n) top.pop();
+    }
+    return top.map((rec) => this.snapshot(rec, now));
   }
 
   async getEmail(userId: string): Promise<string | undefined> {

@@ -1,3 +1,5 @@
+import { RECENT_SESSIONS_MAX } from './session-store.port';
+
 /**
  * Lua scripts of the Redis SESSION_STORE. Each runs atomically on the server, which is
  * what gives the port's per-session guarantees across replicas: a reader never sees
@@ -16,6 +18,9 @@
  *   P sizes       HASH   scope → approximate bytes of that session (see SESSION_BYTES),
  *                        and `total` (never a scope: scopes always hold a `:`) their sum
  *   P users       ZSET   user id → LRU tick (eviction beyond maxUsers; stats)
+ *   P recent      ZSET   scope → last activity (ms, plus the same sub-ms tie-break as us:<user>), every
+ *                        user's and anonymous sessions; newest RECENT_SESSIONS_MAX within lookback
+ *                        (listRecentSessions, for the operator console)
  *   P us:<user>   ZSET   scope → last seen (ms, plus a sub-ms tie-break); newest maxSessionsPerUser within lookback
  *   P u:<user>    HASH   e email, el email lower-cased
  *   P x:<email>   STRING user id last seen with this (lower-cased) email
@@ -36,9 +41,13 @@
  */
 export const SESSION_BYTES = { record: 1_500, perAction: 24 } as const;
 
+/** Sub-millisecond tie-break from the write tick: sessions written in the same ms list the latest first. */
+const SCORE_OF = `local function scoreOf(now, tick) return string.format('%.17g', now + (tick % 4000) / 4096) end`;
+
 /** Shared helpers: fields at the head of an encoded action, sizes and eviction. */
 const HELPERS = `
 local TOTAL = 'total'
+${SCORE_OF}
 local function seqOf(el) return tonumber(string.match(el, '^%[([^,]*),')) end
 local function occurredOf(el) return tonumber(string.match(el, '^%[[^,]*,[^,]*,([^,]*)[,%]]')) end
 local function sessionBytes(meta, scope, count, actionBytes)
@@ -48,6 +57,7 @@ end
 -- Forgets one tracked session: its keys and its share of the byte total.
 local function forget(P, sizes, victim)
   redis.call('DEL', P .. 's:' .. victim, P .. 'a:' .. victim)
+  redis.call('ZREM', P .. 'recent', victim)
   local b = tonumber(redis.call('HGET', sizes, victim))
   if b then
     redis.call('HDEL', sizes, victim)
@@ -203,11 +213,18 @@ account(P, sessions, sizes, scope, bytes, maxSessions, maxBytes)
 redis.call('PEXPIRE', sessions, trackTtlMs)
 redis.call('PEXPIRE', sizes, trackTtlMs)
 
+-- Across users, for operators: capped, trimmed to the lookback window, expiring like a user's index.
+local recent = P .. 'recent'
+redis.call('ZADD', recent, scoreOf(now, tick), scope)
+redis.call('ZREMRANGEBYSCORE', recent, '-inf', '(' .. string.format('%d', cutoff))
+redis.call('ZREMRANGEBYRANK', recent, 0, -(${RECENT_SESSIONS_MAX} + 1))
+redis.call('PEXPIRE', recent, userTtlMs)
+
 if owner then
   local us, u = P .. 'us:' .. owner, P .. 'u:' .. owner
   -- Last seen, plus a fraction below 1 ms from the write tick, so sessions seen in the same
   -- millisecond still list the most recent first (as in the memory store); readers floor it.
-  redis.call('ZADD', us, string.format('%.17g', now + (tick % 4000) / 4096), scope)
+  redis.call('ZADD', us, scoreOf(now, tick), scope)
   redis.call('ZREMRANGEBYSCORE', us, '-inf', '(' .. string.format('%d', cutoff))
   redis.call('ZREMRANGEBYRANK', us, 0, -(maxPerUser + 1))
   redis.call('PEXPIRE', us, userTtlMs)
@@ -297,10 +314,29 @@ redis.call('PEXPIRE', acts, keyTtlMs)
 local tick = redis.call('INCR', clock)
 redis.call('PEXPIRE', clock, clockTtlMs)
 redis.call('ZADD', sessions, tick, scope)
+-- A summary is activity too (the session's last activity moves): only re-scored, never added.
+redis.call('ZADD', P .. 'recent', 'XX', scoreOf(now, tick), scope)
 account(P, sessions, sizes, scope, sessionBytes(meta, scope, redis.call('LLEN', acts), ab), maxSessions, maxBytes)
 redis.call('PEXPIRE', sessions, trackTtlMs)
 redis.call('PEXPIRE', sizes, trackTtlMs)
 return 1
+`;
+
+/**
+ * The newest sessions across users, each a consistent snapshot, in one round trip.
+ * KEYS: recent. ARGV: 1 P, 2 min last activity (ms), 3 limit.
+ * Returns {per session: scope, meta HGETALL, actions LRANGE}.
+ */
+export const READ_RECENT = `
+local P, limit = ARGV[1], tonumber(ARGV[3])
+local scopes = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', ARGV[2], 'LIMIT', 0, limit)
+local out = {}
+for i = 1, #scopes do
+  out[#out + 1] = scopes[i]
+  out[#out + 1] = redis.call('HGETALL', P .. 's:' .. scopes[i])
+  out[#out + 1] = redis.call('LRANGE', P .. 'a:' .. scopes[i], 0, -1)
+end
+return out
 `;
 
 /**

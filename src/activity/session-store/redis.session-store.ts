@@ -3,17 +3,18 @@ import { resolveConnection, type RedisConnection, type RedisConnectionInput } fr
 import { actionTimeMs } from '../action-time';
 import type { ActionsEvent } from '../activity.types';
 import { decodeScope, encodeActionTail, encodeScope, fieldsOf, productPrefix, toSessionContext, type SnapshotRules } from './redis.session-store.codec';
-import { APPEND, APPLY_SUMMARY, READ_SESSION, READ_USER } from './redis.session-store.lua';
-import type {
-  AppendResult,
-  SessionContext,
-  SessionRef,
-  SessionScope,
-  SessionStore,
-  SessionStoreOptions,
-  StoreStats,
-  SummaryUpdate,
-  UserActivity,
+import { APPEND, APPLY_SUMMARY, READ_RECENT, READ_SESSION, READ_USER } from './redis.session-store.lua';
+import {
+  RECENT_SESSIONS_MAX,
+  type AppendResult,
+  type SessionContext,
+  type SessionRef,
+  type SessionScope,
+  type SessionStore,
+  type SessionStoreOptions,
+  type StoreStats,
+  type SummaryUpdate,
+  type UserActivity,
 } from './session-store.port';
 
 export interface RedisSessionStoreOptions extends SessionStoreOptions {
@@ -38,6 +39,7 @@ interface SessionCommands {
   acSessSummary(...args: Array<string | number>): Promise<number>;
   acSessRead(meta: string, actions: string): Promise<[Flat, Flat]>;
   acSessReadUser(...args: Array<string | number>): Promise<Array<string | Flat> | null>;
+  acSessReadRecent(...args: Array<string | number>): Promise<Array<string | Flat>>;
 }
 
 /**
@@ -81,6 +83,7 @@ export class RedisSessionStore implements SessionStore {
     client.defineCommand('acSessSummary', { numberOfKeys: 5, lua: APPLY_SUMMARY });
     client.defineCommand('acSessRead', { numberOfKeys: 2, lua: READ_SESSION });
     client.defineCommand('acSessReadUser', { numberOfKeys: 2, lua: READ_USER });
+    client.defineCommand('acSessReadRecent', { numberOfKeys: 1, lua: READ_RECENT });
     this.cmd = client as Redis & SessionCommands;
   }
 
@@ -193,6 +196,20 @@ export class RedisSessionStore implements SessionStore {
       if (productId === undefined || scope.productId === productId) refs.push({ ...scope, lastSeenAt: Math.floor(Number(flat[i + 1])) });
     }
     return refs;
+  }
+
+  async listRecentSessions(limit: number): Promise<SessionContext[]> {
+    const n = Math.max(0, Math.min(limit, RECENT_SESSIONS_MAX));
+    if (n === 0) return [];
+    const rules = this.rules();
+    const reply = await this.conn.run(() => this.cmd.acSessReadRecent(this.p + 'recent', this.p, rules.now - this.lookbackMs, n));
+    const sessions: SessionContext[] = [];
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      // Evicted or expired since it was indexed: the meta is gone (or idle past its TTL) and it is skipped.
+      const ctx = toSessionContext(decodeScope(reply[i] as string), fieldsOf(reply[i + 1] as Flat), reply[i + 2] as Flat, rules);
+      if (ctx) sessions.push(ctx);
+    }
+    return sessions;
   }
 
   async getEmail(userId: string): Promise<string | undefined> {

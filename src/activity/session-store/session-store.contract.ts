@@ -256,6 +256,46 @@ export function runSessionStoreContract(
       expect(await s.getRecentSessions('ghost')).toEqual([]);
     });
 
+    it('lists the most recently active sessions across users and products, newest first, within the lookback window', async () => {
+      const s = await make();
+      await s.appendActions(evt({ productId: 'A', sessionId: 'old', userId: 'u-old', titles: ['x'] }));
+      clock += 301_000; // past the 300 s lookback: 'old' is no longer live
+      await s.appendActions(evt({ productId: 'A', sessionId: 's1', userId: 'u1', titles: ['one'] }));
+      clock += 1_000;
+      await s.appendActions(evt({ productId: 'B', sessionId: 's2', userId: undefined, titles: ['anon'] }));
+      clock += 1_000;
+      await s.appendActions(evt({ productId: 'A', sessionId: 's3', userId: 'u3', email: 'u3@example.com', titles: ['three'] }));
+      clock += 1_000;
+      await s.appendActions(evt({ productId: 'A', sessionId: 's1', userId: 'u1', titles: ['again'] }));
+
+      const all = await s.listRecentSessions(10);
+      expect(all.map((c) => `${c.productId}/${c.sessionId}`)).toEqual(['A/s1', 'A/s3', 'B/s2']);
+      expect(all[0]).toMatchObject({ userId: 'u1', lastActivityAt: clock });
+      expect(titles(all[0].actions)).toEqual(['one', 'again']);
+      expect(all[1].email).toBe('u3@example.com');
+      expect(all[2].userId).toBeUndefined();
+      expect((await s.listRecentSessions(2)).map((c) => c.sessionId)).toEqual(['s1', 's3']);
+      expect(await s.listRecentSessions(0)).toEqual([]);
+
+      // A session taken over by another user lists once, under its new owner.
+      clock += 1_000;
+      await s.appendActions(evt({ productId: 'A', sessionId: 's3', userId: 'u9', titles: ['mine'] }));
+      const after = await s.listRecentSessions(10);
+      expect(after.map((c) => `${c.sessionId}:${c.userId}`)).toEqual(['s3:u9', 's1:u1', 's2:undefined']);
+      expect(titles(after[0].actions)).toEqual(['mine']);
+    });
+
+    it('lists no session that was evicted or went idle', async () => {
+      const s = await make({ maxSessions: 2 });
+      for (const id of ['e1', 'e2', 'e3']) {
+        await s.appendActions(evt({ sessionId: id, userId: `u-${id}` }));
+        clock += 1_000;
+      }
+      expect((await s.listRecentSessions(10)).map((c) => c.sessionId)).toEqual(['e3', 'e2']);
+      clock += 301_000;
+      expect(await s.listRecentSessions(10)).toEqual([]);
+    });
+
     it('evicts least recently used sessions beyond MAX_SESSIONS', async () => {
       const s = await make({ maxSessions: 50 });
       for (let i = 0; i < 500; i++) await s.appendActions(evt({ sessionId: `s${i}`, userId: `u${i}` }));

@@ -3,6 +3,7 @@ import type { ActivityEvent } from '../activity.types';
 import { SESSION_STORE } from '../activity.constants';
 import { IngestStats } from '../ingest-stats.service';
 import { StoredActionsFeed } from '../stored-actions.feed';
+import { SummaryHistory } from '../summary-history';
 import type { SessionStore } from './session-store.port';
 
 /**
@@ -19,6 +20,7 @@ export class SessionStoreFeeder {
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     private readonly stats: IngestStats,
     private readonly stored: StoredActionsFeed,
+    private readonly history: SummaryHistory,
   ) {}
 
   async apply(event: ActivityEvent): Promise<void> {
@@ -43,10 +45,9 @@ export class SessionStoreFeeder {
       this.stats.recordRejected('store', 'missing_session_id');
       return;
     }
-    const applied = await this.store.applySummary(
-      { productId: event.productId, sessionId: event.sessionId },
-      { text: event.summary, replaces: event.replaces },
-    );
+    const scope = { productId: event.productId, sessionId: event.sessionId };
+    const applied = await this.store.applySummary(scope, { text: event.summary, replaces: event.replaces });
     if (!applied) this.stats.recordRejected('store', 'unknown_session');
+    else await this.history.record(scope, event.summary, 'connector');
   }
 }

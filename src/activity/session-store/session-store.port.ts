@@ -80,6 +80,9 @@ export interface SummaryUpdate {
   expectedRevision?: number;
 }
 
+/** At most this many sessions are listed across users (listRecentSessions), and the Redis index holds no more. */
+export const RECENT_SESSIONS_MAX = 200;
+
 export interface StoreStats {
   sessionsTracked: number;
   usersTracked: number;
@@ -117,6 +120,13 @@ export interface SessionStore {
    */
   getUserActivity(userId: string, opts?: { productId?: string; maxSessions?: number }): Promise<UserActivity | null>;
   getRecentSessions(userId: string, productId?: string): Promise<SessionRef[]>;
+  /**
+   * The most recently active sessions across all users and products (anonymous ones
+   * included), newest first, each active within the lookback window: at most
+   * min(limit, RECENT_SESSIONS_MAX). For operators (the console), not for prompts:
+   * a prompt reads one user's sessions through getUserActivity.
+   */
+  listRecentSessions(limit: number): Promise<SessionContext[]>;
   getEmail(userId: string): Promise<string | undefined>;
   /** The user id last seen with this email (case-insensitive), if any. */
   findUserByEmail(email: string): Promise<string | undefined>;
