@@ -4,6 +4,7 @@
 // DEMO_MAIN overrides what is started (tests run src/main.ts through ts-node instead of the build).
 import dotenv from 'dotenv';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,8 @@ const defaults = {
   // A development secret, printed nowhere and good for this demo only; production refuses DEMO=true anyway.
   USER_TOKEN_SECRET: 'demo-only-user-token-secret-not-for-production',
   BROWSER_ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
+  // The operator console signs in with a token made for this run (printed below), unless CONSOLE_USERS or CONSOLE_TOKEN is set.
+  ...(given.CONSOLE_USERS ? {} : { CONSOLE_TOKEN: randomBytes(16).toString('hex') }),
 };
 const env = { ...defaults, ...given };
 const [cmd, ...args] = (process.env.DEMO_MAIN || 'dist/main.js').split(' ');
@@ -51,6 +54,7 @@ const started = Date.now();
           'activity-copilot demo is running',
           `  Open the demo product:   ${base}/demo   (click around, then ask the chat at the bottom right)`,
           `  Simulated users' context: ${base}/v1/users/${users[0]}/context   (also ${users.slice(1).join(', ')})`,
+          `  Operator console:        ${base}/console   (${env.CONSOLE_TOKEN && !given.CONSOLE_TOKEN ? `sign in with the token ${env.CONSOLE_TOKEN}` : 'sign in with your CONSOLE_USERS or CONSOLE_TOKEN'})`,
           `  API reference:           ${base}/docs`,
           '  Answers come from the offline provider unless OPENAI_API_KEY (or ANTHROPIC_API_KEY) is set, in the environment or .env.',
           'Press Ctrl+C to stop.',

@@ -49,6 +49,22 @@ describe('npm run demo (scripts/demo.mjs)', () => {
     expect(out).not.toContain('demo-only-user-token-secret');
   });
 
+  it('opens the operator console with the token it printed for this run', async () => {
+    const token = /sign in with the token ([0-9a-f]{32})/.exec(out)?.[1];
+    expect(token).toBeDefined();
+    const login = (t: string) =>
+      fetch(`${url}/console/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ token: t }) });
+    expect((await login('not-the-printed-token-000')).status).toBe(401);
+    const ok = await login(token!);
+    expect(ok.status).toBe(204);
+    const cookie = ok.headers.get('set-cookie')!.split(';')[0];
+    // The simulated users' sessions are listed once they have taken a step.
+    await eventually(async () => {
+      const res = await fetch(`${url}/console`, { headers: { cookie } });
+      return res.status === 200 && (await res.text()).includes('demo-maya') ? true : undefined;
+    }, 10_000, "the console to list demo-maya's session");
+  });
+
   it('serves the demo product with the snippet configured for a visitor', async () => {
     const res = await fetch(`${url}/demo/projects`);
     expect(res.status).toBe(200);
