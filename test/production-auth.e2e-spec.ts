@@ -10,7 +10,8 @@ import { bootTestApp, type TestApp } from './support/test-app';
  * The route list is read from the running app, so a new route that forgets its guard
  * fails here.
  */
-const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /rasa/health']);
+// The snippet is a static script, the same for everyone (browser-endpoints.e2e-spec checks it holds no secret).
+const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /rasa/health', 'GET /sdk/widget.js']);
 
 const SECRETS = {
   NODE_ENV: 'production',
@@ -29,6 +30,10 @@ const SECRETS = {
   // The knowledge base on, so its routes (/v1/kb/search, /v1/kb/reindex) are checked in every combination.
   KB_DIR: join(__dirname, '..', 'examples', 'kb'),
   KB_WATCH: 'false',
+  // The proactive engine (its decision log, the REST event stream) and the browser endpoints on, so their routes are checked too.
+  PROACTIVE: 'on',
+  USER_TOKEN_SECRET: 'user-token-secret',
+  BROWSER_ALLOWED_ORIGINS: 'https://app.example.com',
 };
 
 const subsets = <T>(items: readonly T[]): T[][] => items.reduce<T[][]>((acc, x) => [...acc, ...acc.map((s) => [...s, x])], [[]]).filter((s) => s.length > 0);
@@ -58,7 +63,9 @@ describe('production: every route that returns user data or reaches the copilot 
     try {
       const routes = mountedRoutes(t);
       expect(routes.length).toBeGreaterThan(3);
-      expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['GET /v1/kb/search', 'POST /v1/kb/reindex']));
+      expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+        expect.arrayContaining(['GET /v1/kb/search', 'POST /v1/kb/reindex', 'GET /v1/users/:userId/proactive', 'POST /v1/browser/chat', 'GET /v1/browser/events-stream']),
+      );
       const open: string[] = [];
       for (const { method, path } of routes) {
         const key = `${method} ${path}`;
