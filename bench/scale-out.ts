@@ -13,13 +13,16 @@
  *     ROLE=web replicas with one ROLE=worker delivering the replies to a fake Crisp (its own
  *     process, bench/crisp-fake.child.ts), beside one ROLE=all memory process.
  * Everything written to Redis is under `bench-scale:<pid>:` and removed at the end.
- * Run: npm run bench:scale   (REDIS_URL defaults to redis://127.0.0.1:6379; SCALE_DURATION_S=10;
+ * Redis: by default a redis-server of its own on a free loopback port (no persistence, as the
+ * shared one here), so the Redis CPU and commands per request it reports are this bench's alone,
+ * not those of whatever else uses the machine's Redis; REDIS_URL=redis://… runs against that one.
+ * Run: npm run bench:scale   (SCALE_DURATION_S=10;
  *      SCALE_ONLY=http,ingest,reply,memory,crisp runs only those parts, e.g. while tuning one;
  *      SCALE_CPU_PROF=<dir> runs the POST /v1/activity servers under `node --cpu-prof`, profiles
  *      written there on exit, summarised by bench/cpuprofile-top.ts)
  */
 import { Logger } from '@nestjs/common';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -29,6 +32,7 @@ import { RedisSessionStore } from '../src/activity/session-store/redis.session-s
 import { MemoryConversationStore } from '../src/copilot/memory.conversation-store';
 import { RedisConversationStore } from '../src/copilot/redis.conversation-store';
 import { RedisConnection } from '../src/redis/redis-connection';
+import { freePort } from '../test/support/redis';
 import { ensureDistBuilt, killAllServerProcesses, startServerProcess, type ServerProcess } from '../test/support/server-process';
 import type { LoadResult, LoadSpec } from './http-ack-load.child';
 import { replyOverhead, sessionStoreOpts, type ReplyOverhead } from './reply-overhead';
@@ -36,7 +40,7 @@ import { appendLoad, fmt, removePrefix, storeOpts, usedMemory } from './store-wo
 
 Logger.overrideLogger(false);
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+let REDIS_URL = process.env.REDIS_URL ?? '';
 const PREFIX = `bench-scale:${process.pid}:`;
 const DURATION_S = Number(process.env.SCALE_DURATION_S ?? 10);
 const WARMUP_S = 2;
@@ -265,11 +269,29 @@ async function crispAck(admin: RedisConnection): Promise<{ memory: AckRun; redis
   return { memory, redis };
 }
 
+/** A redis-server of the bench's own (same binary as the service's tests), killed when the bench exits. */
+async function ownRedis(): Promise<string> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  children.add(child);
+  const url = `redis://127.0.0.1:${port}`;
+  // Connecting before it listens would leave the first client waiting on its backoff.
+  for (const deadline = Date.now() + 10_000; ; ) {
+    const probe = new RedisConnection({ url, connectTimeoutMs: 200, reconnectInitialMs: 50, reconnectMaxMs: 50 });
+    const up = await probe.waitUntilReady(300).then(() => true, () => false);
+    await probe.close(100);
+    if (up) return url;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
+  }
+}
+
 async function main(): Promise<void> {
+  const own = !REDIS_URL;
+  if (own) REDIS_URL = await ownRedis();
   const admin = new RedisConnection({ url: REDIS_URL });
   await admin.waitUntilReady();
   const redisVersion = /redis_version:(\S+)/.exec(await admin.client.info('server'))![1];
-  console.log(`# Scale-out bench\n\nNode ${process.version}, Redis ${redisVersion} at ${REDIS_URL}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString().slice(0, 16)}Z`);
+  console.log(`# Scale-out bench\n\nNode ${process.version}, Redis ${redisVersion} at ${REDIS_URL}${own ? ' (its own redis-server)' : ''}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString().slice(0, 16)}Z`);
   ensureDistBuilt();
   try {
     const ingest = await part('ingest', () => ingestInProcess(admin));
