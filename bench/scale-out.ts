@@ -333,6 +333,8 @@ async function main(): Promise<void> {
     await killAllServerProcesses();
     await removePrefix(admin, PREFIX);
     await admin.close();
+    // A running child (the bench's own redis-server) would keep this process alive.
+    children.forEach((c) => c.exitCode === null && c.kill('SIGKILL'));
   }
 }
 
