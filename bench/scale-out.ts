@@ -13,10 +13,16 @@
  *     ROLE=web replicas with one ROLE=worker delivering the replies to a fake Crisp (its own
  *     process, bench/crisp-fake.child.ts), beside one ROLE=all memory process.
  * Everything written to Redis is under `bench-scale:<pid>:` and removed at the end.
- * Run: npm run bench:scale   (REDIS_URL defaults to redis://127.0.0.1:6379; SCALE_DURATION_S=10)
+ * Redis: by default a redis-server of its own on a free loopback port (no persistence, as the
+ * shared one here), so the Redis CPU and commands per request it reports are this bench's alone,
+ * not those of whatever else uses the machine's Redis; REDIS_URL=redis://… runs against that one.
+ * Run: npm run bench:scale   (SCALE_DURATION_S=10;
+ *      SCALE_ONLY=http,ingest,reply,memory,crisp runs only those parts, e.g. while tuning one;
+ *      SCALE_CPU_PROF=<dir> runs the POST /v1/activity servers under `node --cpu-prof`, profiles
+ *      written there on exit, summarised by bench/cpuprofile-top.ts)
  */
 import { Logger } from '@nestjs/common';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -26,6 +32,7 @@ import { RedisSessionStore } from '../src/activity/session-store/redis.session-s
 import { MemoryConversationStore } from '../src/copilot/memory.conversation-store';
 import { RedisConversationStore } from '../src/copilot/redis.conversation-store';
 import { RedisConnection } from '../src/redis/redis-connection';
+import { freePort } from '../test/support/redis';
 import { ensureDistBuilt, killAllServerProcesses, startServerProcess, type ServerProcess } from '../test/support/server-process';
 import type { LoadResult, LoadSpec } from './http-ack-load.child';
 import { replyOverhead, sessionStoreOpts, type ReplyOverhead } from './reply-overhead';
@@ -33,14 +40,21 @@ import { appendLoad, fmt, removePrefix, storeOpts, usedMemory } from './store-wo
 
 Logger.overrideLogger(false);
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+let REDIS_URL = process.env.REDIS_URL ?? '';
 const PREFIX = `bench-scale:${process.pid}:`;
 const DURATION_S = Number(process.env.SCALE_DURATION_S ?? 10);
 const WARMUP_S = 2;
+const PARTS = ['ingest', 'http', 'reply', 'memory', 'crisp'] as const;
+const ONLY = new Set((process.env.SCALE_ONLY ?? PARTS.join(',')).split(',').map((p) => p.trim()));
+const unknownPart = [...ONLY].find((p) => !(PARTS as readonly string[]).includes(p));
+if (unknownPart) throw new Error(`SCALE_ONLY: unknown part ${unknownPart} (parts: ${PARTS.join(', ')})`);
+/** Runs one part of the bench when SCALE_ONLY selects it. */
+const part = <T>(name: (typeof PARTS)[number], run: () => Promise<T>): Promise<T | undefined> => (ONLY.has(name) ? run() : Promise.resolve(undefined));
 const CONNECTIONS = 32;
 const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
 const ROOT = join(__dirname, '..');
 const HOOK_KEY = 'bench-hook-key';
+const CPU_PROF_DIR = process.env.SCALE_CPU_PROF;
 
 const children = new Set<ChildProcess>();
 process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
@@ -108,6 +122,23 @@ async function cpuWindow<T>(admin: RedisConnection, servers: ServerProcess[], re
   return { result, cpu: { serviceUs, redisUs: (((await redisCpuMs(admin)) - redis0) * 1000) / n } };
 }
 
+/** INFO commandstats as command → calls (Lua's inner commands included; EVALSHA is the script itself). */
+async function commandCalls(admin: RedisConnection): Promise<Map<string, number>> {
+  const calls = new Map<string, number>();
+  for (const m of (await admin.client.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) calls.set(m[1], Number(m[2]));
+  return calls;
+}
+
+/** Redis commands per request over a window, busiest first (`SCAN`/`INFO` of the bench itself are left out). */
+function perRequest(before: Map<string, number>, after: Map<string, number>, requests: number): string {
+  const rows = [...after]
+    .map(([cmd, n]) => [cmd, (n - (before.get(cmd) ?? 0)) / Math.max(1, requests)] as const)
+    .filter(([cmd, n]) => n >= 0.005 && cmd !== 'info' && cmd !== 'scan')
+    .sort((a, b) => b[1] - a[1]);
+  const total = rows.filter(([cmd]) => !cmd.startsWith('eval')).reduce((t, [, n]) => t + n, 0);
+  return `${total.toFixed(1)} commands/request inside scripts and out: ${rows.map(([cmd, n]) => `${cmd} ${n.toFixed(2)}`).join(', ')}`;
+}
+
 async function backlog(r: ServerProcess): Promise<number> {
   const q = ((await (await fetch(`${r.url}/healthz`)).json()) as { components: { job_queue: { waiting: number; running: number; delayed: number } } }).components.job_queue;
   return q.waiting + q.running + q.delayed;
@@ -141,15 +172,19 @@ async function ingestInProcess(admin: RedisConnection): Promise<{ memory: number
 
 type Measured = { result: LoadResult; cpu: CpuSplit };
 
-async function ingestOverHttp(admin: RedisConnection): Promise<{ memory: Measured; redis: Measured }> {
+async function ingestOverHttp(admin: RedisConnection): Promise<{ memory: Measured; redis: Measured; commands: string }> {
+  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
+  let commands = '';
   const measure = async (env: Record<string, string>) => {
-    const server = await startServerProcess({ ...serverEnv, CHANNELS: 'rest', SOURCES: 'push', ...env }, 60_000, { entry: 'dist' });
+    const server = await startServerProcess({ ...serverEnv, CHANNELS: 'rest', SOURCES: 'push', ...env }, 60_000, { entry: 'dist', nodeArgs });
     await load(`${server.url}/v1/activity`, ACTIVITY, 0, WARMUP_S);
+    const before = await commandCalls(admin);
     const r = await cpuWindow(admin, [server], (l: LoadResult) => l.requests, () => load(`${server.url}/v1/activity`, ACTIVITY, 1_000_000, DURATION_S));
+    if (env.STORE === 'redis') commands = perRequest(before, await commandCalls(admin), r.result.requests);
     await server.terminate();
     return r;
   };
-  return { memory: await measure({ STORE: 'memory' }), redis: await measure(redisEnv(`${PREFIX}http:`)) };
+  return { memory: await measure({ STORE: 'memory' }), redis: await measure(redisEnv(`${PREFIX}http:`)), commands };
 }
 
 async function replies(admin: RedisConnection): Promise<{ memory: ReplyOverhead; redis: ReplyOverhead }> {
@@ -234,45 +269,72 @@ async function crispAck(admin: RedisConnection): Promise<{ memory: AckRun; redis
   return { memory, redis };
 }
 
+/** A redis-server of the bench's own (same binary as the service's tests), killed when the bench exits. */
+async function ownRedis(): Promise<string> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  children.add(child);
+  const url = `redis://127.0.0.1:${port}`;
+  // Connecting before it listens would leave the first client waiting on its backoff.
+  for (const deadline = Date.now() + 10_000; ; ) {
+    const probe = new RedisConnection({ url, connectTimeoutMs: 200, reconnectInitialMs: 50, reconnectMaxMs: 50 });
+    const up = await probe.waitUntilReady(300).then(() => true, () => false);
+    await probe.close(100);
+    if (up) return url;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
+  }
+}
+
 async function main(): Promise<void> {
+  const own = !REDIS_URL;
+  if (own) REDIS_URL = await ownRedis();
   const admin = new RedisConnection({ url: REDIS_URL });
   await admin.waitUntilReady();
   const redisVersion = /redis_version:(\S+)/.exec(await admin.client.info('server'))![1];
-  console.log(`# Scale-out bench\n\nNode ${process.version}, Redis ${redisVersion} at ${REDIS_URL}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString().slice(0, 16)}Z`);
+  console.log(`# Scale-out bench\n\nNode ${process.version}, Redis ${redisVersion} at ${REDIS_URL}${own ? ' (its own redis-server)' : ''}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString().slice(0, 16)}Z`);
   ensureDistBuilt();
   try {
-    const ingest = await ingestInProcess(admin);
-    const http = await ingestOverHttp(admin);
-    const reply = await replies(admin);
-    const mem = await memoryPerSession(admin);
-    const ack = await crispAck(admin);
+    const ingest = await part('ingest', () => ingestInProcess(admin));
+    const http = await part('http', () => ingestOverHttp(admin));
+    const reply = await part('reply', () => replies(admin));
+    const mem = await part('memory', () => memoryPerSession(admin));
+    const ack = await part('crisp', () => crispAck(admin));
 
     console.log(`\n| measure | memory | redis | redis / memory | target |\n|---|---:|---:|---:|---|`);
-    console.log(`| ingest in-process, actions/s (batches of 10; redis: ${ingest.inFlight} appends in flight) | ${fmt(ingest.memory)} | ${fmt(ingest.redis)} | ${x(ingest.redis, ingest.memory)} | redis ≥ 50,000 |`);
-    const hm = http.memory.result;
-    const hr = http.redis.result;
     const cpu = (c: CpuSplit) => `${fmt(c.serviceUs)} + ${fmt(c.redisUs)}`;
-    console.log(`| POST /v1/activity, req/s (dist/main.js, ${CONNECTIONS} connections, ${DURATION_S} s) | ${fmt(perSecond(hm))} | ${fmt(perSecond(hr))} | ${x(perSecond(hr), perSecond(hm))} | ≥ 0.70× |`);
-    console.log(`| POST /v1/activity p50 / p99 ms | ${ms(hm.p50Ms)} / ${ms(hm.p99Ms)} | ${ms(hr.p50Ms)} / ${ms(hr.p99Ms)} | | |`);
-    console.log(`| POST /v1/activity CPU µs/req, service + redis-server | ${cpu(http.memory.cpu)} | ${cpu(http.redis.cpu)} | | |`);
-    console.log(`| POST /v1/activity non-2xx / errors | ${hm.non2xx} / ${hm.errors} | ${hr.non2xx} / ${hr.errors} | | |`);
-    const r = reply;
-    console.log(`| reply overhead p50 ms (${fmt(r.redis.sessionsTracked)} sessions, ${r.redis.iterations} replies) | ${r.memory.p50.toFixed(3)} | ${r.redis.p50.toFixed(3)} | ${x(r.redis.p50, r.memory.p50)} | redis < 2 ms |`);
-    console.log(`| reply overhead p99 ms | ${r.memory.p99.toFixed(3)} | ${r.redis.p99.toFixed(3)} | ${x(r.redis.p99, r.memory.p99)} | redis < 10 ms |`);
-    console.log(`| reply overhead mean / max ms (prompt ${fmt(r.redis.promptChars)} chars) | ${r.memory.mean.toFixed(3)} / ${ms(r.memory.max)} | ${r.redis.mean.toFixed(3)} / ${ms(r.redis.max)} | | |`);
-    console.log(`| Redis used_memory per session (${fmt(mem.sessions)} sessions × 30 actions, +${fmt(mem.delta)} bytes) | | ${fmt(mem.perSession)} bytes | | |`);
-    const a = ack;
-    console.log(`| Crisp hooks acknowledged, req/s (memory: 1 ROLE=all; redis: 2 ROLE=web + 1 ROLE=worker) | ${fmt(a.memory.reqPerS)} | ${fmt(a.redis.reqPerS)} | ${x(a.redis.reqPerS, a.memory.reqPerS)} | |`);
-    console.log(`| Crisp ack p50 / p99 ms (worst replica) | ${ms(a.memory.p50)} / ${ms(a.memory.p99)} | ${ms(a.redis.p50)} / ${ms(a.redis.p99)} | | |`);
-    console.log(`| Crisp CPU µs/hook in the window, every service process + redis-server (replies sent meanwhile included) | ${cpu(a.memory.cpu)} | ${cpu(a.redis.cpu)} | | |`);
-    for (const [name, run] of [['memory', a.memory], ['redis', a.redis]] as const) {
-      console.log(`\n${name}: ${fmt(run.acked)} hooks acknowledged (${run.non2xx} non-2xx/errors) → ${fmt(run.sent)} replies delivered to the fake Crisp; backlog ${fmt(run.backlogAtEnd)} at the end of the load, drained ${run.drainS.toFixed(1)} s later`);
+    if (ingest) console.log(`| ingest in-process, actions/s (batches of 10; redis: ${ingest.inFlight} appends in flight) | ${fmt(ingest.memory)} | ${fmt(ingest.redis)} | ${x(ingest.redis, ingest.memory)} | redis ≥ 50,000 |`);
+    if (http) {
+      const hm = http.memory.result;
+      const hr = http.redis.result;
+      console.log(`| POST /v1/activity, req/s (dist/main.js, ${CONNECTIONS} connections, ${DURATION_S} s) | ${fmt(perSecond(hm))} | ${fmt(perSecond(hr))} | ${x(perSecond(hr), perSecond(hm))} | ≥ 0.70× |`);
+      console.log(`| POST /v1/activity p50 / p99 ms | ${ms(hm.p50Ms)} / ${ms(hm.p99Ms)} | ${ms(hr.p50Ms)} / ${ms(hr.p99Ms)} | | |`);
+      console.log(`| POST /v1/activity CPU µs/req, service + redis-server | ${cpu(http.memory.cpu)} | ${cpu(http.redis.cpu)} | | |`);
+      console.log(`| POST /v1/activity non-2xx / errors | ${hm.non2xx} / ${hm.errors} | ${hr.non2xx} / ${hr.errors} | | |`);
+      console.log(`\nPOST /v1/activity on Redis, ${http.commands}\n`);
+    }
+    if (reply) {
+      const r = reply;
+      console.log(`| reply overhead p50 ms (${fmt(r.redis.sessionsTracked)} sessions, ${r.redis.iterations} replies) | ${r.memory.p50.toFixed(3)} | ${r.redis.p50.toFixed(3)} | ${x(r.redis.p50, r.memory.p50)} | redis < 2 ms |`);
+      console.log(`| reply overhead p99 ms | ${r.memory.p99.toFixed(3)} | ${r.redis.p99.toFixed(3)} | ${x(r.redis.p99, r.memory.p99)} | redis < 10 ms |`);
+      console.log(`| reply overhead mean / max ms (prompt ${fmt(r.redis.promptChars)} chars) | ${r.memory.mean.toFixed(3)} / ${ms(r.memory.max)} | ${r.redis.mean.toFixed(3)} / ${ms(r.redis.max)} | | |`);
+    }
+    if (mem) console.log(`| Redis used_memory per session (${fmt(mem.sessions)} sessions × 30 actions, +${fmt(mem.delta)} bytes) | | ${fmt(mem.perSession)} bytes | | |`);
+    if (ack) {
+      const a = ack;
+      console.log(`| Crisp hooks acknowledged, req/s (memory: 1 ROLE=all; redis: 2 ROLE=web + 1 ROLE=worker) | ${fmt(a.memory.reqPerS)} | ${fmt(a.redis.reqPerS)} | ${x(a.redis.reqPerS, a.memory.reqPerS)} | |`);
+      console.log(`| Crisp ack p50 / p99 ms (worst replica) | ${ms(a.memory.p50)} / ${ms(a.memory.p99)} | ${ms(a.redis.p50)} / ${ms(a.redis.p99)} | | |`);
+      console.log(`| Crisp CPU µs/hook in the window, every service process + redis-server (replies sent meanwhile included) | ${cpu(a.memory.cpu)} | ${cpu(a.redis.cpu)} | | |`);
+      for (const [name, run] of [['memory', a.memory], ['redis', a.redis]] as const) {
+        console.log(`\n${name}: ${fmt(run.acked)} hooks acknowledged (${run.non2xx} non-2xx/errors) → ${fmt(run.sent)} replies delivered to the fake Crisp; backlog ${fmt(run.backlogAtEnd)} at the end of the load, drained ${run.drainS.toFixed(1)} s later`);
+      }
     }
     console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     await killAllServerProcesses();
     await removePrefix(admin, PREFIX);
     await admin.close();
+    // A running child (the bench's own redis-server) would keep this process alive.
+    children.forEach((c) => c.exitCode === null && c.kill('SIGKILL'));
   }
 }
 

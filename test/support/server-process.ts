@@ -26,6 +26,8 @@ export interface ServerProcessOptions {
   entry?: 'src' | 'dist';
   /** Listen on this port instead of a free one (a replica restarted where it was). */
   port?: number;
+  /** Node flags before the entry (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept). */
+  nodeArgs?: string[];
 }
 
 /** Every process started here that has not exited yet, so a suite can kill them all in afterAll, even after a failure. */
@@ -76,7 +78,7 @@ async function freeLoopbackPort(): Promise<number> {
  */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 25_000, opts: ServerProcessOptions = {}): Promise<ServerProcess> {
   const port = opts.port ?? (await freeLoopbackPort());
-  const args = opts.entry === 'dist' ? ['dist/main.js'] : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
+  const args = [...(opts.nodeArgs ?? []), ...(opts.entry === 'dist' ? ['dist/main.js'] : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development', ...env },

@@ -1,4 +1,3 @@
-import { RECENT_SESSIONS_MAX } from './session-store.port';
 
 /**
  * Lua scripts of the Redis SESSION_STORE. Each runs atomically on the server, which is
@@ -12,7 +11,8 @@ import { RECENT_SESSIONS_MAX } from './session-store.port';
  *                        c actions appended since (re)start, st/su/sc summary text/at/covers,
  *                        ab bytes of the encoded actions held, o earliest occurredAt held
  *                        (may be lower than the true one after a trim: it only decides
- *                        whether the list needs a scan)
+ *                        whether the list needs a scan), b bytes last accounted in sizes,
+ *                        x when an append last refreshed the expiries (ms; APPEND)
  *   P a:<scope>   LIST   actions, oldest first: `[seq,receivedAt,occurredAt,index,type,…]` JSON
  *   P sessions    ZSET   scope → LRU tick (eviction beyond maxSessions / maxBytes; stats)
  *   P sizes       HASH   scope → approximate bytes of that session (see SESSION_BYTES),
@@ -43,9 +43,15 @@ export const SESSION_BYTES = { record: 1_500, perAction: 24 } as const;
 
 /** Sub-millisecond tie-break from the write tick: sessions written in the same ms list the latest first. */
 const SCORE_OF = `local function scoreOf(now, tick) return string.format('%.17g', now + (tick % 4000) / 4096) end`;
+/**
+ * An append refreshes the expiries of the keys it touches at most once per this long per
+ * session (they are set this much longer than their TTL instead), rather than with ~10
+ * PEXPIREs on every call; keys it creates always get theirs at once. See APPEND.
+ */
+export const REFRESH_MS = 60_000;
 
 /** Shared helpers: fields at the head of an encoded action, sizes and eviction. */
-const HELPERS = `
+export const HELPERS = `
 local TOTAL = 'total'
 ${SCORE_OF}
 local function seqOf(el) return tonumber(string.match(el, '^%[([^,]*),')) end
@@ -64,20 +70,29 @@ local function forget(P, sizes, victim)
     redis.call('HINCRBY', sizes, TOTAL, -b)
   end
 end
--- Records the size of the session just written (already in sessions with the newest
--- tick), then evicts the least recently written beyond maxSessions and, when maxBytes
--- is set, beyond maxBytes; never the session just written.
-local function account(P, sessions, sizes, scope, bytes, maxSessions, maxBytes)
-  local prev = tonumber(redis.call('HGET', sizes, scope)) or 0
-  redis.call('HSET', sizes, scope, bytes)
-  local total = redis.call('HINCRBY', sizes, TOTAL, bytes - prev)
-  local excess = redis.call('ZCARD', sessions) - maxSessions
-  if excess > 0 then
-    local victims = redis.call('ZPOPMIN', sessions, excess)
-    for i = 1, #victims, 2 do forget(P, sizes, victims[i]) end
-    total = tonumber(redis.call('HGET', sizes, TOTAL)) or 0
+-- Records the size of the session just written (ZADDed to sessions with the newest tick;
+-- \`added\`: it was not tracked there before), then evicts the least recently written
+-- beyond maxSessions and, when maxBytes is set, beyond maxBytes; never the session just
+-- written. \`prev\` is the size last recorded for it (nil: read from sizes). Only a session
+-- new to the set can take the count past maxSessions, and an unchanged size cannot take
+-- the total past maxBytes, so those checks are skipped otherwise. Returns true when sizes
+-- gained a field (the key may be new, so the caller sets its expiry).
+local function account(P, sessions, sizes, scope, bytes, prev, added, maxSessions, maxBytes)
+  prev = prev or tonumber(redis.call('HGET', sizes, scope))
+  local newField, total = false, nil
+  if bytes ~= prev then
+    newField = redis.call('HSET', sizes, scope, bytes) == 1
+    total = redis.call('HINCRBY', sizes, TOTAL, bytes - (prev or 0))
   end
-  if maxBytes > 0 then
+  if added then
+    local excess = redis.call('ZCARD', sessions) - maxSessions
+    if excess > 0 then
+      local victims = redis.call('ZPOPMIN', sessions, excess)
+      for i = 1, #victims, 2 do forget(P, sizes, victims[i]) end
+      total = tonumber(redis.call('HGET', sizes, TOTAL)) or 0
+    end
+  end
+  if maxBytes > 0 and total then
     while total > maxBytes and redis.call('ZCARD', sessions) > 1 do
       local v = redis.call('ZPOPMIN', sessions, 1)
       if v[1] == scope then
@@ -88,6 +103,7 @@ local function account(P, sessions, sizes, scope, bytes, maxSessions, maxBytes)
       total = tonumber(redis.call('HGET', sizes, TOTAL)) or 0
     end
   end
+  return newField
 end
 local function rpushAll(key, items)
   -- unpack() has a stack limit; push in slices.
@@ -103,160 +119,12 @@ end
 `;
 
 /**
- * KEYS: meta, actions, clock, sessions, users, sizes
- * ARGV: 1 P, 2 scope, 3 now, 4 lookbackMs, 5 maxActions, 6 sessionTtlMs, 7 keyTtlMs,
- *       8 userTtlMs, 9 maxSessions, 10 maxUsers, 11 maxSessionsPerUser, 12 event user ('' none),
- *       13 event email ('' none), 14 email lower-cased, 15 clockTtlMs, 16 maxBytes (0 none),
- *       17 earliest occurredAt of the batch ('' when empty), 18.. encoded actions (each the
- *       JSON array tail after `[seq,receivedAt,`, starting with occurredAt)
- * Returns {firstSeq, lastSeq, unsummarised, user ('' anonymous)}.
- */
-export const APPEND = `${HELPERS}
-local meta, acts, clock, sessions, users, sizes = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local P, scope, nowS = ARGV[1], ARGV[2], ARGV[3]
-local now, lookbackMs, maxActions = tonumber(nowS), tonumber(ARGV[4]), tonumber(ARGV[5])
-local sessionTtlMs, keyTtlMs, userTtlMs = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local maxSessions, maxUsers, maxPerUser = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
-local evUser, evEmail, evEmailLower, clockTtlMs = ARGV[12], ARGV[13], ARGV[14], ARGV[15]
-local maxBytes, batchOldest = tonumber(ARGV[16]), tonumber(ARGV[17])
-local FIRST_ACTION = 18
-
-local f = redis.call('HMGET', meta, 'u', 'l', 'n', 'c', 'ab', 'o', 'e', 'st')
-local owner, last, nextSeq = f[1], tonumber(f[2]), tonumber(f[3])
-local appended, ab, oldest, email, summary = tonumber(f[4]) or 0, tonumber(f[5]) or 0, tonumber(f[6]), f[7], f[8]
-if not last or not nextSeq or now - last > sessionTtlMs then
-  -- New, or idle past SESSION_TTL by the caller's clock: start over with a new generation.
-  redis.call('DEL', meta, acts)
-  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 't', 0)
-  owner, nextSeq, appended, ab, oldest, email, summary = false, 1, 0, 0, nil, false, false
-elseif evUser ~= '' and owner and owner ~= evUser then
-  -- Claimed by a different known user: nothing of the previous user's may reach the new one.
-  redis.call('DEL', acts)
-  redis.call('HDEL', meta, 'e', 'el', 'st', 'su', 'sc', 'o')
-  redis.call('HSET', meta, 'g', redis.call('INCR', clock), 'r', 0, 't', 1)
-  appended, ab, oldest, email, summary = 0, 0, nil, false, false
-end
-
-local n = #ARGV - FIRST_ACTION + 1
-local firstSeq = nextSeq
-local pushed = {}
-for i = 1, n do
-  local el = '[' .. string.format('%d', nextSeq + i - 1) .. ',' .. nowS .. ',' .. ARGV[FIRST_ACTION + i - 1]
-  pushed[i] = el
-  ab = ab + #el
-end
-if n > 0 then rpushAll(acts, pushed) end
-nextSeq = nextSeq + n
-if evUser ~= '' then owner = evUser end
-if evEmail ~= '' then email = evEmail end
-if batchOldest and (not oldest or batchOldest < oldest) then oldest = batchOldest end
-
--- Prune: actions that happened before the lookback window, wherever they sit (late
--- batches arrive out of order), then all but the newest maxActions.
-local len = redis.call('LLEN', acts)
-local cutoff = now - lookbackMs
-if oldest and oldest < cutoff then
-  local items = redis.call('LRANGE', acts, 0, -1)
-  local kept, keptBytes, keptOldest = {}, 0, nil
-  for i = 1, #items do
-    local at = occurredOf(items[i])
-    if not at or at >= cutoff then
-      kept[#kept + 1] = items[i]
-      keptBytes = keptBytes + #items[i]
-      if at and (not keptOldest or at < keptOldest) then keptOldest = at end
-    end
-  end
-  if #kept < #items then
-    redis.call('DEL', acts)
-    if #kept > 0 then rpushAll(acts, kept) end
-  end
-  len, ab, oldest = #kept, keptBytes, keptOldest
-end
-if len > maxActions then
-  local over = len - maxActions
-  local gone = redis.call('LRANGE', acts, 0, over - 1)
-  for i = 1, #gone do ab = ab - #gone[i] end
-  redis.call('LTRIM', acts, over, -1)
-  len = maxActions
-end
-
--- Every meta field this call changed, in one write.
-local fields = {'n', nextSeq, 'l', nowS, 'c', appended + n, 'ab', ab}
-if oldest then
-  fields[#fields + 1] = 'o'
-  fields[#fields + 1] = string.format('%.17g', oldest)
-elseif f[6] then
-  redis.call('HDEL', meta, 'o')
-end
-if evUser ~= '' then
-  fields[#fields + 1] = 'u'
-  fields[#fields + 1] = evUser
-end
-if evEmail ~= '' then
-  fields[#fields + 1] = 'e'
-  fields[#fields + 1] = evEmail
-  fields[#fields + 1] = 'el'
-  fields[#fields + 1] = evEmailLower
-end
-redis.call('HSET', meta, unpack(fields))
-local unsummarised = len
-local bytes = ${SESSION_BYTES.record} + 4 * #scope + #(owner or '') + 2 * #(email or '') + #(summary or '') + ab + ${SESSION_BYTES.perAction} * len
-redis.call('PEXPIRE', meta, keyTtlMs)
-redis.call('PEXPIRE', acts, keyTtlMs)
-
--- LRU over all sessions, by count and by bytes: the oldest ticks go, with their keys.
-local trackTtlMs = math.max(keyTtlMs, userTtlMs)
-local tick = redis.call('INCR', clock)
-redis.call('PEXPIRE', clock, clockTtlMs)
-redis.call('ZADD', sessions, tick, scope)
-account(P, sessions, sizes, scope, bytes, maxSessions, maxBytes)
-redis.call('PEXPIRE', sessions, trackTtlMs)
-redis.call('PEXPIRE', sizes, trackTtlMs)
-
--- Across users, for operators: capped, trimmed to the lookback window, expiring like a user's index.
-local recent = P .. 'recent'
-redis.call('ZADD', recent, scoreOf(now, tick), scope)
-redis.call('ZREMRANGEBYSCORE', recent, '-inf', '(' .. string.format('%d', cutoff))
-redis.call('ZREMRANGEBYRANK', recent, 0, -(${RECENT_SESSIONS_MAX} + 1))
-redis.call('PEXPIRE', recent, userTtlMs)
-
-if owner then
-  local us, u = P .. 'us:' .. owner, P .. 'u:' .. owner
-  -- Last seen, plus a fraction below 1 ms from the write tick, so sessions seen in the same
-  -- millisecond still list the most recent first (as in the memory store); readers floor it.
-  redis.call('ZADD', us, scoreOf(now, tick), scope)
-  redis.call('ZREMRANGEBYSCORE', us, '-inf', '(' .. string.format('%d', cutoff))
-  redis.call('ZREMRANGEBYRANK', us, 0, -(maxPerUser + 1))
-  redis.call('PEXPIRE', us, userTtlMs)
-  local email = redis.call('HMGET', meta, 'e', 'el')
-  if email[1] then
-    redis.call('HSET', u, 'e', email[1], 'el', email[2])
-    redis.call('SET', P .. 'x:' .. email[2], owner, 'PX', userTtlMs)
-  end
-  redis.call('PEXPIRE', u, userTtlMs)
-  redis.call('ZADD', users, tick, owner)
-  redis.call('PEXPIRE', users, trackTtlMs)
-  local excessUsers = redis.call('ZCARD', users) - maxUsers
-  if excessUsers > 0 then
-    local victims = redis.call('ZPOPMIN', users, excessUsers)
-    for i = 1, #victims, 2 do
-      local v = victims[i]
-      local lower = redis.call('HGET', P .. 'u:' .. v, 'el')
-      if lower and redis.call('GET', P .. 'x:' .. lower) == v then redis.call('DEL', P .. 'x:' .. lower) end
-      redis.call('DEL', P .. 'u:' .. v, P .. 'us:' .. v)
-    end
-  end
-end
-return {firstSeq, nextSeq - 1, unsummarised, owner or ''}
-`;
-
-/**
  * Stores the summary, then drops exactly the actions it covers — in one script, so no
  * reader sees the actions gone before the summary, or both at once.
  * KEYS: meta, actions, clock, sessions, sizes
- * ARGV: 1 P, 2 scope, 3 now, 4 sessionTtlMs, 5 keyTtlMs, 6 text, 7 coversThroughSeq,
+ * ARGV: 1 P, 2 scope, 3 now, 4 sessionTtlMs, 5 keyTtlMs (+ REFRESH), 6 text, 7 coversThroughSeq,
  *       8 replaces, 9 generation, 10 expectedRevision ('' for each of 7–10 when not given),
- *       11 clockTtlMs, 12 TTL of sessions and sizes, 13 maxSessions, 14 maxBytes (0 none),
+ *       11 clockTtlMs (+ REFRESH), 12 TTL of sessions and sizes (+ REFRESH), 13 maxSessions, 14 maxBytes (0 none),
  *       15 lookback cutoff (ms): `replaces` counts only actions inside the window, the ones
  *       every read returns (what is older is pruned on the next append)
  * Returns 1 when applied, 0 when refused (unknown, expired, other generation or revision,
@@ -270,7 +138,7 @@ local text, covers, replaces, gen, rev = ARGV[6], tonumber(ARGV[7]), tonumber(AR
 local clockTtlMs, trackTtlMs, maxSessions, maxBytes = ARGV[11], ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14])
 local cutoff = tonumber(ARGV[15])
 
-local f = redis.call('HMGET', meta, 'g', 'r', 't', 'c', 'l', 'sc', 'ab')
+local f = redis.call('HMGET', meta, 'g', 'r', 't', 'c', 'l', 'sc', 'ab', 'b')
 local last = tonumber(f[5])
 if not f[1] or not last or now - last > sessionTtlMs then return 0 end
 if gen and gen ~= tonumber(f[1]) then return 0 end
@@ -309,14 +177,18 @@ if covers > 0 then
   if drop > 0 then redis.call('LTRIM', acts, drop, -1) end
   redis.call('HSET', meta, 'ab', ab)
 end
+-- The expiries run REFRESH longer than keyTtl (see APPEND); the summary leaves the
+-- append's refresh time 'x' alone, so it never shortens what an append relies on.
 redis.call('PEXPIRE', meta, keyTtlMs)
 redis.call('PEXPIRE', acts, keyTtlMs)
 local tick = redis.call('INCR', clock)
 redis.call('PEXPIRE', clock, clockTtlMs)
-redis.call('ZADD', sessions, tick, scope)
+local added = redis.call('ZADD', sessions, tick, scope) == 1
 -- A summary is activity too (the session's last activity moves): only re-scored, never added.
 redis.call('ZADD', P .. 'recent', 'XX', scoreOf(now, tick), scope)
-account(P, sessions, sizes, scope, sessionBytes(meta, scope, redis.call('LLEN', acts), ab), maxSessions, maxBytes)
+local bytes = sessionBytes(meta, scope, redis.call('LLEN', acts), ab)
+account(P, sessions, sizes, scope, bytes, tonumber(f[8]), added, maxSessions, maxBytes)
+redis.call('HSET', meta, 'b', bytes)
 redis.call('PEXPIRE', sessions, trackTtlMs)
 redis.call('PEXPIRE', sizes, trackTtlMs)
 return 1

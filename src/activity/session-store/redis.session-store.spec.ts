@@ -3,6 +3,7 @@ import { RedisUnavailableError } from '../../redis/redis-errors';
 import { TEST_REDIS_URL, freePort, itLeavesNoKeyWithoutExpiry, requireRedis, testKeyPrefix } from '../../../test/support/redis';
 import type { Action, ActionsEvent } from '../activity.types';
 import { RedisSessionStore } from './redis.session-store';
+import { REFRESH_MS } from './redis.session-store.lua';
 import { runSessionStoreContract } from './session-store.contract';
 import type { SessionStoreOptions } from './session-store.port';
 
@@ -102,15 +103,63 @@ describe('RedisSessionStore (Redis specifics)', () => {
     expect((await s.getSessionContext({ productId: 'p', sessionId: 's7' }))!.actions.length).toBe(5);
   });
 
-  it('every session key expires after SESSION_TTL_SECONDS (plus a small backstop slack) in Redis too', async () => {
+  it('every session key expires after SESSION_TTL_SECONDS (plus the backstop slack and the refresh interval) in Redis too', async () => {
     const { conn, stores: [s] } = replicas(1, { sessionTtlSeconds: 600, lookbackSeconds: 300 });
+    const ttls = async () => Promise.all(['ss:s:p:s', 'ss:a:p:s', 'ss:us:u', 'ss:u:u'].map((k) => conn.client.pttl(conn.keyPrefix + k)));
     await s.appendActions(evt({ email: 'a@example.com', titles: ['x'] }));
-    for (const k of ['ss:s:p:s', 'ss:a:p:s']) {
-      const pttl = await conn.client.pttl(conn.keyPrefix + k);
-      expect(pttl).toBeGreaterThan(600_000);
-      expect(pttl).toBeLessThanOrEqual(660_000);
+    // A second write within REFRESH_MS leaves the expiries as the first one armed them.
+    await s.appendActions(evt({ titles: ['y'] }));
+    const [meta, actions, userIndex, user] = await ttls();
+    for (const pttl of [meta, actions]) {
+      expect(pttl).toBeGreaterThan(600_000 + 60_000);
+      expect(pttl).toBeLessThanOrEqual(600_000 + 60_000 + REFRESH_MS);
     }
-    expect(await conn.client.pttl(conn.keyPrefix + 'ss:x:a@example.com')).toBeGreaterThan(0);
+    for (const pttl of [userIndex, user]) expect(pttl).toBeGreaterThan(600_000 + 60_000);
+    expect(await conn.client.pttl(conn.keyPrefix + 'ss:x:a@example.com')).toBeGreaterThan(600_000);
+  });
+
+  it('gives every key an append creates its expiry at once, also between refreshes', async () => {
+    const clock = 1_800_000_000_000;
+    const { conn, stores: [s] } = replicas(1, { now: () => clock, maxUsers: 2, maxSessions: 3 });
+    const withoutExpiry = async () => {
+      const missing: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, keys] = await conn.client.scan(cursor, 'MATCH', conn.keyPrefix + 'ss:*', 'COUNT', 1_000);
+        cursor = next;
+        for (const k of keys) if ((await conn.client.pttl(k)) < 0) missing.push(k.slice(conn.keyPrefix.length));
+      } while (cursor !== '0');
+      return missing;
+    };
+    // The clock stands still: no append here is due for a refresh except a session's first.
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      ['anonymous session', () => s.appendActions(evt({ sessionId: 'anon', userId: undefined, titles: ['a'] }))],
+      ['it gets its user and email', () => s.appendActions(evt({ sessionId: 'anon', userId: 'late', email: 'late@example.com', titles: ['b'] }))],
+      ['a summary empties its actions', () => s.applySummary({ productId: 'p', sessionId: 'anon' }, { text: 'all of it', replaces: 2 })],
+      ['actions pushed again', () => s.appendActions(evt({ sessionId: 'anon', userId: 'late', titles: ['c'] }))],
+      ['taken over by other users, evicted beyond MAX_USERS', async () => {
+        for (const u of ['v1', 'v2', 'v3']) await s.appendActions(evt({ sessionId: 'anon', userId: u, titles: [u] }));
+      }],
+      ['the first user back', () => s.appendActions(evt({ sessionId: 'anon', userId: 'late', titles: ['d'] }))],
+      ['sessions evicted beyond MAX_SESSIONS, then written again', async () => {
+        for (const id of ['e1', 'e2', 'e3', 'anon']) await s.appendActions(evt({ sessionId: id, userId: 'late', titles: [id] }));
+      }],
+    ];
+    for (const [step, run] of steps) {
+      await run();
+      expect({ step, missing: await withoutExpiry() }).toEqual({ step, missing: [] });
+    }
+    expect((await s.getSessionContext({ productId: 'p', sessionId: 'anon' }))!.actions.map((x) => x.title)).toEqual(['anon']);
+  });
+
+  it('works under a key prefix with quotes, backslashes and non-ASCII (written into the append script)', async () => {
+    const prefix = `${testKeyPrefix('ss')}q'"\\é]]--[[:`;
+    const s = new RedisSessionStore({ ...base, connection: { url: TEST_REDIS_URL, keyPrefix: prefix } });
+    stores.push(s);
+    await s.appendActions(evt({ email: 'q@example.com', titles: ['one'] }));
+    expect((await s.getSessionContext({ productId: 'p', sessionId: 's' }))!.actions.map((x) => x.title)).toEqual(['one']);
+    expect(await s.findUserByEmail('q@example.com')).toBe('u');
+    expect(await s.stats()).toEqual({ sessionsTracked: 1, usersTracked: 1 });
   });
 
   it('product and session ids containing the separator never collide', async () => {

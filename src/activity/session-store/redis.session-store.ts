@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { resolveConnection, type RedisConnection, type RedisConnectionInput } from '../../redis/redis-connection';
 import { actionTimeMs } from '../action-time';
 import type { ActionsEvent } from '../activity.types';
 import { decodeScope, encodeActionTail, encodeScope, fieldsOf, productPrefix, toSessionContext, type SnapshotRules } from './redis.session-store.codec';
-import { APPEND, APPLY_SUMMARY, READ_RECENT, READ_SESSION, READ_USER } from './redis.session-store.lua';
+import { appendScript } from './redis.session-store.append';
+import { APPLY_SUMMARY, READ_RECENT, READ_SESSION, READ_USER, REFRESH_MS } from './redis.session-store.lua';
 import {
   RECENT_SESSIONS_MAX,
   type AppendResult,
@@ -34,8 +36,9 @@ const MIN_CLOCK_TTL_MS = 30 * 24 * 3600 * 1000;
 
 type Flat = string[];
 
+type AppendCommand = (...args: Array<string | number>) => Promise<[number, number, number, string]>;
+
 interface SessionCommands {
-  acSessAppend(...args: Array<string | number>): Promise<[number, number, number, string]>;
   acSessSummary(...args: Array<string | number>): Promise<number>;
   acSessRead(meta: string, actions: string): Promise<[Flat, Flat]>;
   acSessReadUser(...args: Array<string | number>): Promise<Array<string | Flat> | null>;
@@ -67,6 +70,8 @@ export class RedisSessionStore implements SessionStore {
   private readonly clockTtlMs: number;
   /** TTL of the structures that track every session (sessions, sizes, users). */
   private readonly trackTtlMs: number;
+  /** The append script with this store's settings in its source (see appendScript). */
+  private readonly append: AppendCommand;
 
   constructor(private readonly opts: RedisSessionStoreOptions) {
     ({ connection: this.conn, owned: this.owned } = resolveConnection(opts.connection));
@@ -79,7 +84,26 @@ export class RedisSessionStore implements SessionStore {
     this.clockTtlMs = Math.max(MIN_CLOCK_TTL_MS, 2 * this.keyTtlMs);
     this.trackTtlMs = Math.max(this.keyTtlMs, this.userTtlMs);
     const client = this.conn.client;
-    client.defineCommand('acSessAppend', { numberOfKeys: 6, lua: APPEND });
+    const append = appendScript({
+      prefix: this.p,
+      lookbackMs: this.lookbackMs,
+      maxActions: opts.maxActions,
+      sessionTtlMs: this.sessionTtlMs,
+      keyTtlMs: this.keyTtlMs,
+      userTtlMs: this.userTtlMs,
+      trackTtlMs: this.trackTtlMs,
+      clockTtlMs: this.clockTtlMs,
+      maxSessions: opts.maxSessions,
+      maxUsers: opts.maxUsers,
+      maxSessionsPerUser: opts.maxSessionsPerUser,
+      maxBytes: opts.maxBytes ?? 0,
+      refreshMs: REFRESH_MS,
+    });
+    // Named by its source: stores with other settings may share this connection.
+    const appendName = `acSessAppend${createHash('sha1').update(append).digest('hex').slice(0, 12)}`;
+    client.defineCommand(appendName, { numberOfKeys: 2, lua: append });
+    const bound = (client as unknown as Record<string, AppendCommand>)[appendName];
+    this.append = bound.bind(client);
     client.defineCommand('acSessSummary', { numberOfKeys: 5, lua: APPLY_SUMMARY });
     client.defineCommand('acSessRead', { numberOfKeys: 2, lua: READ_SESSION });
     client.defineCommand('acSessReadUser', { numberOfKeys: 2, lua: READ_USER });
@@ -95,33 +119,20 @@ export class RedisSessionStore implements SessionStore {
     const now = this.now();
     // When each action happened, on the same clock as receivedAt (the script stamps `now`).
     const occurred = event.actions.map((a) => actionTimeMs(a, now));
+    let oldest = Infinity;
+    for (const at of occurred) if (at < oldest) oldest = at;
     const args: Array<string | number> = [
       this.p + 's:' + member,
       this.p + 'a:' + member,
-      this.p + 'clock',
-      this.p + 'sessions',
-      this.p + 'users',
-      this.p + 'sizes',
-      this.p,
       member,
       now,
-      this.lookbackMs,
-      this.opts.maxActions,
-      this.sessionTtlMs,
-      this.keyTtlMs,
-      this.userTtlMs,
-      this.opts.maxSessions,
-      this.opts.maxUsers,
-      this.opts.maxSessionsPerUser,
       event.userId ?? '',
       email,
       email ? normaliseEmail(email) : '',
-      this.clockTtlMs,
-      this.opts.maxBytes ?? 0,
-      occurred.length > 0 ? occurred.reduce((a, b) => Math.min(a, b)) : '',
+      occurred.length > 0 ? oldest : '',
     ];
-    event.actions.forEach((a, i) => args.push(encodeActionTail(a, occurred[i])));
-    const [firstSeq, lastSeq, unsummarised, owner] = await this.conn.run(() => this.cmd.acSessAppend(...args));
+    for (let i = 0; i < event.actions.length; i++) args.push(encodeActionTail(event.actions[i], occurred[i]));
+    const [firstSeq, lastSeq, unsummarised, owner] = await this.conn.run(() => this.append(...args));
     return { stored: true, scope, userId: owner || undefined, firstSeq, lastSeq, unsummarised };
   }
 
@@ -140,14 +151,14 @@ export class RedisSessionStore implements SessionStore {
         member,
         now,
         this.sessionTtlMs,
-        this.keyTtlMs,
+        this.keyTtlMs + REFRESH_MS,
         update.text,
         opt(update.coversThroughSeq),
         opt(update.replaces),
         opt(update.generation),
         opt(update.expectedRevision),
-        this.clockTtlMs,
-        this.trackTtlMs,
+        this.clockTtlMs + REFRESH_MS,
+        this.trackTtlMs + REFRESH_MS,
         this.opts.maxSessions,
         this.opts.maxBytes ?? 0,
         now - this.lookbackMs,
