@@ -1,5 +1,4 @@
 import { HELPERS, SESSION_BYTES } from './redis.session-store.lua';
-import { RECENT_SESSIONS_MAX } from './session-store.port';
 
 /**
  * The append script of the Redis SESSION_STORE (layout: redis.session-store.lua.ts), built
@@ -179,14 +178,6 @@ local sessionAdded = redis.call('ZADD', sessions, tick, scope) == 1
 local sizesNew = account(P, sessions, sizes, scope, bytes, accounted, sessionAdded, maxSessions, maxBytes)
 if due or sessionAdded then redis.call('PEXPIRE', sessions, ${trackTtl}) end
 if due or sizesNew then redis.call('PEXPIRE', sizes, ${trackTtl}) end
-
--- Across users, for operators (listRecentSessions): capped and expiring like a user's index.
--- Readers skip entries older than the lookback, so dropping those can wait for a refresh.
-local recent = P .. 'recent'
-local recentAdded = redis.call('ZADD', recent, scoreOf(now, tick), scope) == 1
-if due or recentAdded then redis.call('ZREMRANGEBYSCORE', recent, '-inf', '(' .. string.format('%d', cutoff)) end
-if recentAdded then redis.call('ZREMRANGEBYRANK', recent, 0, -(${RECENT_SESSIONS_MAX} + 1)) end
-if due or recentAdded then redis.call('PEXPIRE', recent, ${userTtl}) end
 
 if owner then
   local us, u = P .. 'us:' .. owner, P .. 'u:' .. owner

@@ -14,13 +14,11 @@
  *                        whether the list needs a scan), b bytes last accounted in sizes,
  *                        x when an append last refreshed the expiries (ms; APPEND)
  *   P a:<scope>   LIST   actions, oldest first: `[seq,receivedAt,occurredAt,index,type,…]` JSON
- *   P sessions    ZSET   scope → LRU tick (eviction beyond maxSessions / maxBytes; stats)
+ *   P sessions    ZSET   scope → LRU tick (eviction beyond maxSessions / maxBytes; stats; walked newest
+ *                        first by listRecentSessions, for the operator console)
  *   P sizes       HASH   scope → approximate bytes of that session (see SESSION_BYTES),
  *                        and `total` (never a scope: scopes always hold a `:`) their sum
  *   P users       ZSET   user id → LRU tick (eviction beyond maxUsers; stats)
- *   P recent      ZSET   scope → last activity (ms, plus the same sub-ms tie-break as us:<user>), every
- *                        user's and anonymous sessions; newest RECENT_SESSIONS_MAX within lookback
- *                        (listRecentSessions, for the operator console)
  *   P us:<user>   ZSET   scope → last seen (ms, plus a sub-ms tie-break); newest maxSessionsPerUser within lookback
  *   P u:<user>    HASH   e email, el email lower-cased
  *   P x:<email>   STRING user id last seen with this (lower-cased) email
@@ -63,7 +61,6 @@ end
 -- Forgets one tracked session: its keys and its share of the byte total.
 local function forget(P, sizes, victim)
   redis.call('DEL', P .. 's:' .. victim, P .. 'a:' .. victim)
-  redis.call('ZREM', P .. 'recent', victim)
   local b = tonumber(redis.call('HGET', sizes, victim))
   if b then
     redis.call('HDEL', sizes, victim)
@@ -184,8 +181,6 @@ redis.call('PEXPIRE', acts, keyTtlMs)
 local tick = redis.call('INCR', clock)
 redis.call('PEXPIRE', clock, clockTtlMs)
 local added = redis.call('ZADD', sessions, tick, scope) == 1
--- A summary is activity too (the session's last activity moves): only re-scored, never added.
-redis.call('ZADD', P .. 'recent', 'XX', scoreOf(now, tick), scope)
 local bytes = sessionBytes(meta, scope, redis.call('LLEN', acts), ab)
 account(P, sessions, sizes, scope, bytes, tonumber(f[8]), added, maxSessions, maxBytes)
 redis.call('HSET', meta, 'b', bytes)
@@ -195,18 +190,33 @@ return 1
 `;
 
 /**
- * The newest sessions across users, each a consistent snapshot, in one round trip.
- * KEYS: recent. ARGV: 1 P, 2 min last activity (ms), 3 limit.
+ * The newest sessions across users, each a consistent snapshot, in one round trip: the
+ * LRU index holds every live session by its last write (an append or a summary), so it
+ * is walked newest first, skipping sessions last active before the window, until `limit`
+ * are found or a whole slice is older than the window.
+ * KEYS: sessions. ARGV: 1 P, 2 min last activity (ms), 3 limit.
  * Returns {per session: scope, meta HGETALL, actions LRANGE}.
  */
 export const READ_RECENT = `
-local P, limit = ARGV[1], tonumber(ARGV[3])
-local scopes = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', ARGV[2], 'LIMIT', 0, limit)
-local out = {}
-for i = 1, #scopes do
-  out[#out + 1] = scopes[i]
-  out[#out + 1] = redis.call('HGETALL', P .. 's:' .. scopes[i])
-  out[#out + 1] = redis.call('LRANGE', P .. 'a:' .. scopes[i], 0, -1)
+local P, minLast, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local out, found, from = {}, 0, 0
+while found < limit do
+  local scopes = redis.call('ZREVRANGE', KEYS[1], from, from + limit - 1)
+  if #scopes == 0 then break end
+  local fresh = 0
+  for i = 1, #scopes do
+    local meta = P .. 's:' .. scopes[i]
+    local last = tonumber(redis.call('HGET', meta, 'l'))
+    if last and last >= minLast and found < limit then
+      fresh = fresh + 1
+      found = found + 1
+      out[#out + 1] = scopes[i]
+      out[#out + 1] = redis.call('HGETALL', meta)
+      out[#out + 1] = redis.call('LRANGE', P .. 'a:' .. scopes[i], 0, -1)
+    end
+  end
+  if fresh == 0 then break end
+  from = from + limit
 end
 return out
 `;

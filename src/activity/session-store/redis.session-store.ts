@@ -213,10 +213,10 @@ export class RedisSessionStore implements SessionStore {
     const n = Math.max(0, Math.min(limit, RECENT_SESSIONS_MAX));
     if (n === 0) return [];
     const rules = this.rules();
-    const reply = await this.conn.run(() => this.cmd.acSessReadRecent(this.p + 'recent', this.p, rules.now - this.lookbackMs, n));
+    const reply = await this.conn.run(() => this.cmd.acSessReadRecent(this.p + 'sessions', this.p, rules.now - this.lookbackMs, n));
     const sessions: SessionContext[] = [];
     for (let i = 0; i + 2 < reply.length; i += 3) {
-      // Evicted or expired since it was indexed: the meta is gone (or idle past its TTL) and it is skipped.
+      // Expired since its last write: the meta is gone (or idle past its TTL) and it is skipped.
       const ctx = toSessionContext(decodeScope(reply[i] as string), fieldsOf(reply[i + 1] as Flat), reply[i + 2] as Flat, rules);
       if (ctx) sessions.push(ctx);
     }
