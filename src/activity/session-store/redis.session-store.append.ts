@@ -38,11 +38,15 @@ const int = (n: number, name: string): string => {
 };
 
 /**
- * KEYS: meta, actions
- * ARGV: 1 scope, 2 now, 3 event user ('' none), 4 event email ('' none), 5 email lower-cased,
- *       6 earliest occurredAt of the batch ('' when empty), 7.. encoded actions (each the JSON
- *       array tail after `[seq,receivedAt,`, starting with occurredAt)
- * Returns {firstSeq, lastSeq, unsummarised, user ('' anonymous)}.
+ * One or more appends in one call, applied in order, each as it would be alone: the store
+ * gathers the appends its callers make in the same turn of the event loop, so under load
+ * Redis parses and answers one script call for several ingested requests.
+ * KEYS: per append: meta, actions
+ * ARGV: per append: scope, now, event user ('' none), event email ('' none), email
+ *       lower-cased, earliest occurredAt of the batch ('' when empty), the number of actions,
+ *       then the encoded actions (each the JSON array tail after `[seq,receivedAt,`,
+ *       starting with occurredAt)
+ * Returns per append {firstSeq, lastSeq, unsummarised, user ('' anonymous)}.
  *
  * Expiries: every key an append touches must outlive the rule it backs (a session's keys
  * keyTtl past its last write, the user's index userTtl, the trackers and the clock past
@@ -63,11 +67,12 @@ local P = ${luaString(c.prefix)}
 local lookbackMs, maxActions, sessionTtlMs, refreshMs = ${int(c.lookbackMs, 'lookbackMs')}, ${int(c.maxActions, 'maxActions')}, ${int(c.sessionTtlMs, 'sessionTtlMs')}, ${int(c.refreshMs, 'refreshMs')}
 local maxSessions, maxUsers, maxPerUser, maxBytes = ${int(c.maxSessions, 'maxSessions')}, ${int(c.maxUsers, 'maxUsers')}, ${int(c.maxSessionsPerUser, 'maxSessionsPerUser')}, ${int(c.maxBytes, 'maxBytes')}
 local clock, sessions, users, sizes = P .. 'clock', P .. 'sessions', P .. 'users', P .. 'sizes'
-local meta, acts = KEYS[1], KEYS[2]
-local scope, nowS = ARGV[1], ARGV[2]
+
+local function appendOne(meta, acts, A, b, n)
+local scope, nowS = A[b], A[b + 1]
 local now = tonumber(nowS)
-local evUser, evEmail, evEmailLower, batchOldest = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
-local FIRST_ACTION = 7
+local evUser, evEmail, evEmailLower, batchOldest = A[b + 2], A[b + 3], A[b + 4], tonumber(A[b + 5])
+local FIRST_ACTION = b + 7
 
 local f = redis.call('HMGET', meta, 'u', 'l', 'n', 'c', 'ab', 'o', 'e', 'st', 'el', 'b', 'x')
 local owner, last, nextSeq = f[1], tonumber(f[2]), tonumber(f[3])
@@ -87,11 +92,10 @@ elseif evUser ~= '' and owner and owner ~= evUser then
   appended, ab, oldest, email, emailLower, summary, due = 0, 0, nil, false, false, false, true
 end
 
-local n = #ARGV - FIRST_ACTION + 1
 local firstSeq = nextSeq
 local pushed = {}
 for i = 1, n do
-  local el = '[' .. string.format('%d', nextSeq + i - 1) .. ',' .. nowS .. ',' .. ARGV[FIRST_ACTION + i - 1]
+  local el = '[' .. string.format('%d', nextSeq + i - 1) .. ',' .. nowS .. ',' .. A[FIRST_ACTION + i - 1]
   pushed[i] = el
   ab = ab + #el
 end
@@ -215,5 +219,14 @@ if owner then
   end
 end
 return {firstSeq, nextSeq - 1, len, owner or ''}
+end
+
+local out, b = {}, 1
+for k = 1, #KEYS, 2 do
+  local n = tonumber(ARGV[b + 6])
+  out[#out + 1] = appendOne(KEYS[k], KEYS[k + 1], ARGV, b, n)
+  b = b + 7 + n
+end
+return out
 `;
 }

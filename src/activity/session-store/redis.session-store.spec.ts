@@ -54,6 +54,30 @@ describe('RedisSessionStore (Redis specifics)', () => {
     expect(ctx!.actions.map((x) => x.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
   });
 
+  it('appends made in one turn go to Redis as one script call, each answered with its own result in order', async () => {
+    const { conn, stores: [store] } = replicas(1);
+    const calls = async () => {
+      const info = await conn.client.info('commandstats');
+      return Number(/cmdstat_evalsha:calls=(\d+)/.exec(info)?.[1] ?? 0) + Number(/cmdstat_eval:calls=(\d+)/.exec(info)?.[1] ?? 0);
+    };
+    await store.appendActions(evt({ sessionId: 'warm', titles: ['w'] }));
+    const before = await calls();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => store.appendActions(evt({ sessionId: `s${i % 4}`, userId: `u${i % 4}`, titles: [`t${i}`] }))),
+    );
+    const used = (await calls()) - before;
+    // Other suites may share this Redis: a few foreign calls are tolerated, one call per append is not.
+    expect(used).toBeLessThan(10);
+    // Per session, in the order the appends were made.
+    for (let s = 0; s < 4; s++) {
+      const mine = results.filter((_, i) => i % 4 === s);
+      expect(mine.map((r) => (r.stored ? r.firstSeq : -1))).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      expect(mine.every((r) => r.stored && r.userId === `u${s}`)).toBe(true);
+      const ctx = await store.getSessionContext({ productId: 'p', sessionId: `s${s}` });
+      expect(ctx!.actions.map((a) => a.title)).toEqual(Array.from({ length: 10 }, (_, i) => `t${i * 4 + s}`));
+    }
+  });
+
   it('a reader on another replica never sees a summary with its actions still there, or a gap', async () => {
     const { stores: [writer, summarizer, reader] } = replicas(3);
     const scope = { productId: 'p', sessionId: 's' };

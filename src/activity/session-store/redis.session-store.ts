@@ -4,6 +4,7 @@ import { resolveConnection, type RedisConnection, type RedisConnectionInput } fr
 import { actionTimeMs } from '../action-time';
 import type { ActionsEvent } from '../activity.types';
 import { decodeScope, encodeActionTail, encodeScope, fieldsOf, productPrefix, toSessionContext, type SnapshotRules } from './redis.session-store.codec';
+import { AppendBatcher } from './redis.append-batcher';
 import { appendScript } from './redis.session-store.append';
 import { APPLY_SUMMARY, READ_RECENT, READ_SESSION, READ_USER, REFRESH_MS } from './redis.session-store.lua';
 import {
@@ -36,7 +37,12 @@ const MIN_CLOCK_TTL_MS = 30 * 24 * 3600 * 1000;
 
 type Flat = string[];
 
-type AppendCommand = (...args: Array<string | number>) => Promise<[number, number, number, string]>;
+type AppendReply = [number, number, number, string];
+type AppendCommand = (...args: Array<string | number>) => Promise<AppendReply[]>;
+
+/** Most appends, and arguments, per script call (one append with more arguments is sent alone). */
+const BATCH_MAX_APPENDS = 64;
+const BATCH_MAX_ARGS = 4_096;
 
 interface SessionCommands {
   acSessSummary(...args: Array<string | number>): Promise<number>;
@@ -70,8 +76,8 @@ export class RedisSessionStore implements SessionStore {
   private readonly clockTtlMs: number;
   /** TTL of the structures that track every session (sessions, sizes, users). */
   private readonly trackTtlMs: number;
-  /** The append script with this store's settings in its source (see appendScript). */
-  private readonly append: AppendCommand;
+  /** Appends gathered into calls of the append script, which has this store's settings in its source (see appendScript). */
+  private readonly appends: AppendBatcher<AppendReply>;
 
   constructor(private readonly opts: RedisSessionStoreOptions) {
     ({ connection: this.conn, owned: this.owned } = resolveConnection(opts.connection));
@@ -101,9 +107,14 @@ export class RedisSessionStore implements SessionStore {
     });
     // Named by its source: stores with other settings may share this connection.
     const appendName = `acSessAppend${createHash('sha1').update(append).digest('hex').slice(0, 12)}`;
-    client.defineCommand(appendName, { numberOfKeys: 2, lua: append });
-    const bound = (client as unknown as Record<string, AppendCommand>)[appendName];
-    this.append = bound.bind(client);
+    // No fixed key count: a call carries two keys per append, and passes their number first.
+    client.defineCommand(appendName, { lua: append });
+    const call = ((client as unknown as Record<string, AppendCommand>)[appendName]).bind(client);
+    this.appends = new AppendBatcher<AppendReply>({
+      send: (keys, args) => this.conn.run(() => call(keys.length, ...keys, ...args)),
+      maxAppends: BATCH_MAX_APPENDS,
+      maxArgs: BATCH_MAX_ARGS,
+    });
     client.defineCommand('acSessSummary', { numberOfKeys: 5, lua: APPLY_SUMMARY });
     client.defineCommand('acSessRead', { numberOfKeys: 2, lua: READ_SESSION });
     client.defineCommand('acSessReadUser', { numberOfKeys: 2, lua: READ_USER });
@@ -121,18 +132,9 @@ export class RedisSessionStore implements SessionStore {
     const occurred = event.actions.map((a) => actionTimeMs(a, now));
     let oldest = Infinity;
     for (const at of occurred) if (at < oldest) oldest = at;
-    const args: Array<string | number> = [
-      this.p + 's:' + member,
-      this.p + 'a:' + member,
-      member,
-      now,
-      event.userId ?? '',
-      email,
-      email ? normaliseEmail(email) : '',
-      occurred.length > 0 ? oldest : '',
-    ];
+    const args: Array<string | number> = [member, now, event.userId ?? '', email, email ? normaliseEmail(email) : '', occurred.length > 0 ? oldest : '', event.actions.length];
     for (let i = 0; i < event.actions.length; i++) args.push(encodeActionTail(event.actions[i], occurred[i]));
-    const [firstSeq, lastSeq, unsummarised, owner] = await this.conn.run(() => this.append(...args));
+    const [firstSeq, lastSeq, unsummarised, owner] = await this.appends.submit([this.p + 's:' + member, this.p + 'a:' + member], args);
     return { stored: true, scope, userId: owner || undefined, firstSeq, lastSeq, unsummarised };
   }
 
