@@ -7,6 +7,8 @@ import { SESSION_STORE } from '../src/activity/activity.constants';
 import { ActivityIngestService } from '../src/activity/activity-ingest.service';
 import type { ActionsEvent, SummaryEvent } from '../src/activity/activity.types';
 import type { SessionContext, SessionStore } from '../src/activity/session-store/session-store.port';
+import type { JobQueue } from '../src/queue/job-queue.port';
+import { JOB_QUEUE } from '../src/queue/queue.constants';
 import { FakeOpenAiServer, type RecordedRequest } from './support/fake-openai.server';
 import { dataBlock } from './support/prompt';
 import { bootTestApp, type TestApp } from './support/test-app';
@@ -38,6 +40,7 @@ describe('Rolling summaries (real app, real openai client, local OpenAI-compatib
   let t: TestApp;
   let store: SessionStore;
   let ingest: ActivityIngestService;
+  let queue: JobQueue;
   const counters = new Map<string, number>();
 
   function push(sessionId: string, n: number): void {
@@ -73,6 +76,7 @@ describe('Rolling summaries (real app, real openai client, local OpenAI-compatib
       },
     });
     store = t.app.get(SESSION_STORE);
+    queue = t.app.get(JOB_QUEUE);
     ingest = t.app.get(ActivityIngestService);
   });
   afterAll(async () => {
@@ -107,6 +111,8 @@ describe('Rolling summaries (real app, real openai client, local OpenAI-compatib
   it('rolls: the next summary is asked for the previous summary plus only the new actions', async () => {
     push('roll', 3);
     const first = await waitFor(async () => (await ctx('roll'))?.summary);
+    // Once its job has finished (actions stored while it runs are the next test's case).
+    await waitFor(async () => ((await queue.status()).running === 0 ? true : undefined));
     push('roll', 3);
     await waitFor(async () => ((await ctx('roll'))?.summary?.text !== first.text ? true : undefined));
     const reqs = summaryRequests(fake, 'roll');
@@ -116,6 +122,27 @@ describe('Rolling summaries (real app, real openai client, local OpenAI-compatib
     expect(second).toContain('roll: action 4');
     expect(second).toContain('roll: action 6');
     expect(second).not.toContain('roll: action 3');
+  });
+
+  it('actions stored while the summary job runs get a summary of their own, with no further append', async () => {
+    fake.respondWith((r) => {
+      const content = userContent(r);
+      if (!content.includes('later:')) return { text: 'other' };
+      // The first call is slow, so the next three actions arrive while its job is running (and its id is taken).
+      return content.includes('later: action 4') ? { text: `later summary #${fake.requests.length}` } : { text: 'later first', delayMs: 300 };
+    });
+    push('later', 3);
+    await waitFor(() => summaryRequests(fake, 'later').length === 1);
+    push('later', 3);
+    const c = await waitFor(async () => {
+      const s = await ctx('later');
+      return s?.summary && s.summary.text !== 'later first' && s.actions.length === 0 ? s : undefined;
+    });
+    expect(c!.summary!.text).toMatch(/^later summary/);
+    const last = userContent(summaryRequests(fake, 'later').at(-1)!);
+    expect(dataBlock(last, 'PREVIOUS_SUMMARY')).toBe('later first');
+    expect(last).toContain('later: action 6');
+    expect(last).not.toContain('later: action 3');
   });
 
   it('keeps raw actions until the summary is stored, then drops exactly the ones it covered (mid-call arrivals stay)', async () => {

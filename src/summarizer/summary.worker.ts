@@ -7,7 +7,7 @@ import { summarizerConfig, type ConfigOf } from '../config/config.namespaces';
 import { SUMMARY_LLM_PROVIDER } from '../llm/llm.constants';
 import { LlmUnavailableError, type LlmProvider } from '../llm/llm.port';
 import { MetricsService } from '../observability/metrics.service';
-import type { JobContext, JobQueue } from '../queue/job-queue.port';
+import { RetryLaterError, type JobContext, type JobQueue } from '../queue/job-queue.port';
 import { JOB_QUEUE } from '../queue/queue.constants';
 import { SummaryBudget } from './summary-budget';
 import { SUMMARY_JOB, type SummaryJob } from './summarizer.constants';
@@ -102,6 +102,12 @@ export class SummaryWorker implements OnModuleInit, OnApplicationShutdown {
         ctx.attempt < ctx.attempts ? 'summary failed; raw actions kept, retrying later' : 'summary failed on its last attempt; raw actions kept',
       );
       throw err;
+    }
+    if (ctx.attempt < ctx.attempts) {
+      // Actions stored during the call asked for this job while it ran, and were refused as its
+      // duplicate: when they are enough for a summary, the job runs again on the session as it is now.
+      const now = await this.reader.getSessionContext(scope);
+      if (now && now.actions.length >= this.cfg.threshold) throw new RetryLaterError('enough actions arrived during the summary for another', this.cfg.retryBaseMs);
     }
   }
 }
