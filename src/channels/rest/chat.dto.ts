@@ -1,44 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { MAX_EMAIL_CHARS, MAX_ID_CHARS, MAX_MESSAGE_CHARS } from '../../copilot/chat-limits';
+import { MAX_EMAIL_CHARS, MAX_ID_CHARS } from '../../copilot/chat-limits';
+import { ChatMessageFields } from '../../copilot/chat-request.fields';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 // class-validator runs a property's decorators bottom-up; the type check sits lowest so it is reported first.
-export class ChatRequestDto {
+export class ChatRequestDto extends ChatMessageFields {
   @ApiProperty({ description: 'Your product\'s user id (the one your activity events carry)', example: 'u_42', maxLength: MAX_ID_CHARS })
   @Transform(trim)
   @MaxLength(MAX_ID_CHARS)
   @IsNotEmpty()
   @IsString()
   userId!: string;
-
-  @ApiProperty({ description: 'What the user wrote', example: 'How do I add a teammate?', maxLength: MAX_MESSAGE_CHARS })
-  @Transform(trim)
-  @MaxLength(MAX_MESSAGE_CHARS)
-  @IsNotEmpty()
-  @IsString()
-  message!: string;
-
-  @ApiPropertyOptional({ description: 'Continue a conversation: the id returned by a previous call. A new one is issued when absent.', maxLength: MAX_ID_CHARS })
-  @IsOptional()
-  @MaxLength(MAX_ID_CHARS)
-  @IsNotEmpty()
-  @IsString()
-  conversationId?: string;
-
-  @ApiPropertyOptional({ description: 'The session the user is in now; its activity is put first', maxLength: MAX_ID_CHARS })
-  @IsOptional()
-  @MaxLength(MAX_ID_CHARS)
-  @IsString()
-  sessionId?: string;
-
-  @ApiPropertyOptional({ description: 'Restrict the activity to one product', maxLength: MAX_ID_CHARS })
-  @IsOptional()
-  @MaxLength(MAX_ID_CHARS)
-  @IsString()
-  productId?: string;
 
   @ApiPropertyOptional({ description: 'The user\'s email; gives the copilot a first name to greet', example: 'jane.doe@example.com' })
   @IsOptional()
