@@ -22,4 +22,14 @@ describe('MemoryConversationStore memory bound', () => {
     expect(await store.claimOnce('k0', 3_600)).toBe(true);
     expect(await store.claimOnce('k99', 3_600)).toBe(false);
   });
+
+  it('weighs a conversation as its turns accumulate, one reply at a time, so the byte budget binds', async () => {
+    // A turn of 1,000 characters weighs ~2 KB; a conversation of 10 such turns ~21 KB: 50 KB holds two.
+    const store = new MemoryConversationStore({ maxConversations: 100, maxBytes: 50_000 });
+    for (let c = 1; c <= 4; c++) for (let t = 0; t < 10; t++) await store.appendTurns(`c${c}`, [{ role: 'user', text: 'x'.repeat(1_000), at: t }], 10);
+    expect(await store.getTurns('c1', 10)).toEqual([]);
+    expect(await store.getTurns('c2', 10)).toEqual([]);
+    expect(await store.getTurns('c3', 10)).toHaveLength(10);
+    expect(await store.getTurns('c4', 10)).toHaveLength(10);
+  });
 });

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { setResized } from '../common/lru-resize';
 import type { ConversationStore, ConversationTurn } from './conversation-store.port';
 
 export interface MemoryConversationStoreOptions {
@@ -51,7 +52,7 @@ export class MemoryConversationStore implements ConversationStore {
     const keep = Math.max(0, maxTurns);
     if (rec.turns.length > keep) rec.turns.splice(0, rec.turns.length - keep);
     // Re-set so the byte budget accounts for the new turns.
-    this.conversations.set(conversationId, rec);
+    setResized(this.conversations, conversationId, rec);
   }
 
   async getTurns(conversationId: string, limit: number): Promise<ConversationTurn[]> {

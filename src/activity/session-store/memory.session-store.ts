@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { ActionsEvent } from '../activity.types';
 import { actionTimeMs } from '../action-time';
+import { setResized } from '../../common/lru-resize';
 import { scopeKey } from '../session-scope';
 import {
   RECENT_SESSIONS_MAX,
@@ -33,6 +34,8 @@ interface SessionRecord {
   appended: number;
   /** Approximate heap bytes of the record, kept up to date so the LRU's byte budget holds. */
   bytes: number;
+  /** The part of `bytes` that is `actions`, kept as actions come and go (an append does not re-walk the list). */
+  actionsBytes: number;
 }
 
 /** V8 strings are UTF-16 (two bytes per character); objects carry a header and slots. */
@@ -54,10 +57,14 @@ function actionBytes(a: StoredAction): number {
   );
 }
 
-function recordBytes(rec: SessionRecord): number {
-  let n = RECORD_OVERHEAD_BYTES + strBytes(rec.productId) + strBytes(rec.sessionId) + strBytes(rec.userId) + strBytes(rec.email) + strBytes(rec.summary?.text);
-  for (const a of rec.actions) n += actionBytes(a);
+function actionsBytes(actions: readonly StoredAction[]): number {
+  let n = 0;
+  for (const a of actions) n += actionBytes(a);
   return n;
+}
+
+function recordBytes(rec: SessionRecord): number {
+  return RECORD_OVERHEAD_BYTES + strBytes(rec.productId) + strBytes(rec.sessionId) + strBytes(rec.userId) + strBytes(rec.email) + strBytes(rec.summary?.text) + rec.actionsBytes;
 }
 
 interface UserRecord {
@@ -101,11 +108,12 @@ export class MemorySessionStore implements SessionStore {
     const key = scopeKey(scope);
     let rec = this.sessions.get(key);
     if (!rec || this.isExpired(rec, now)) {
-      rec = { ...scope, actions: [], nextSeq: 1, lastActivityAt: now, generation: ++this.generations, summaryRevision: 0, takenOver: false, appended: 0, bytes: 0 };
+      rec = { ...scope, actions: [], nextSeq: 1, lastActivityAt: now, generation: ++this.generations, summaryRevision: 0, takenOver: false, appended: 0, bytes: 0, actionsBytes: 0 };
     } else if (event.userId && rec.userId && event.userId !== rec.userId) {
       // A session id now claimed by a different known user: start over, so the
       // previous user's actions and summary can never reach the new user's prompt.
       rec.actions = [];
+      rec.actionsBytes = 0;
       rec.summary = undefined;
       rec.email = undefined;
       rec.generation = ++this.generations;
@@ -117,7 +125,7 @@ export class MemorySessionStore implements SessionStore {
     for (const a of event.actions) {
       // An explicit literal keeps one compact hidden class; `{ ...a, seq }` builds a
       // dictionary-mode object about twice the size (measured in bench/ingest-memory.js).
-      rec.actions.push({
+      const stored: StoredAction = {
         index: a.index,
         type: a.type,
         title: a.title,
@@ -132,7 +140,9 @@ export class MemorySessionStore implements SessionStore {
         seq: rec.nextSeq++,
         receivedAt: now,
         occurredAt: actionTimeMs(a, now),
-      });
+      };
+      rec.actions.push(stored);
+      rec.actionsBytes += actionBytes(stored);
     }
     rec.appended += event.actions.length;
     rec.lastActivityAt = now;
@@ -162,7 +172,10 @@ export class MemorySessionStore implements SessionStore {
     }
     // Summary first, then drop exactly what it covers: a reader never sees a gap.
     rec.summary = { text: update.text, updatedAt: now, coversThroughSeq: Math.max(covers, rec.summary?.coversThroughSeq ?? 0) };
-    if (covers > 0) rec.actions = rec.actions.filter((a) => a.seq > covers);
+    if (covers > 0) {
+      rec.actions = rec.actions.filter((a) => a.seq > covers);
+      rec.actionsBytes = actionsBytes(rec.actions);
+    }
     rec.summaryRevision++;
     rec.lastActivityAt = now;
     this.resize(scopeKey(scope), rec);
@@ -239,7 +252,17 @@ export class MemorySessionStore implements SessionStore {
   }
 
   private indexUser(userId: string, email: string | undefined, ref: SessionRef, now: number): void {
-    const user = this.users.get(userId) ?? { sessions: [] };
+    const current = this.users.get(userId);
+    const newest = current?.sessions[0];
+    if (current && newest && newest.productId === ref.productId && newest.sessionId === ref.sessionId && (!email || current.email === email)) {
+      // The common case, another action in the user's newest session: its ref moves forward in
+      // place (refs never leave the store uncopied), and stale older refs are left for reads to skip.
+      newest.lastSeenAt = ref.lastSeenAt;
+      const byEmail = email?.trim().toLowerCase();
+      if (byEmail && this.emailToUser.get(byEmail) !== userId) this.emailToUser.set(byEmail, userId);
+      return;
+    }
+    const user = current ?? { sessions: [] };
     user.sessions = [ref, ...user.sessions.filter((r) => scopeKey(r) !== scopeKey(ref) && now - r.lastSeenAt <= this.lookbackMs)].slice(
       0,
       this.opts.maxSessionsPerUser,
@@ -258,7 +281,7 @@ export class MemorySessionStore implements SessionStore {
   /** (Re-)inserts the record so the LRU accounts for its current size (and evicts to stay in budget). */
   private resize(key: string, rec: SessionRecord): void {
     rec.bytes = recordBytes(rec);
-    this.sessions.set(key, rec);
+    setResized(this.sessions, key, rec);
   }
 
   private isExpired(rec: SessionRecord, now: number): boolean {
@@ -268,9 +291,16 @@ export class MemorySessionStore implements SessionStore {
   private prune(rec: SessionRecord, now: number): void {
     const cutoff = now - this.lookbackMs;
     // Actions can arrive out of order (late batches), so every one is checked, not just a prefix.
-    if (rec.actions.some((a) => a.occurredAt < cutoff)) rec.actions = rec.actions.filter((a) => a.occurredAt >= cutoff);
+    if (rec.actions.some((a) => a.occurredAt < cutoff)) {
+      const kept: StoredAction[] = [];
+      for (const a of rec.actions) {
+        if (a.occurredAt >= cutoff) kept.push(a);
+        else rec.actionsBytes -= actionBytes(a);
+      }
+      rec.actions = kept;
+    }
     const over = rec.actions.length - this.opts.maxActions;
-    if (over > 0) rec.actions.splice(0, over);
+    if (over > 0) for (const dropped of rec.actions.splice(0, over)) rec.actionsBytes -= actionBytes(dropped);
   }
 
   private snapshot(rec: SessionRecord, now: number): SessionContext {
