@@ -91,6 +91,41 @@ describe('Proactive nudges on Crisp (PROACTIVE=on, default rules)', () => {
     const health = await request(t.server).get('/healthz').expect(200);
     expect(health.body.components?.proactive ?? health.body.proactive).toMatchObject({ status: 'up', breakers: { crisp: 'closed', rest: 'closed' } });
   });
+
+  it('a click on the offer\'s "Show me" (message:updated on its picker) is the visitor\'s answer: replied to once, in the offer\'s context', async () => {
+    await setData('session_robin', { user_id: 'u_robin' });
+    await pushActions(t, { session: 'app_robin', user: 'u_robin' }, threeEdits());
+    const [offer] = await waitFor(() => (crisp.messagesSent('session_robin').length ? crisp.messagesSent('session_robin') : undefined), 5_000, 'the offer in Crisp');
+    const picker = offer.body.content as { id: string; text: string; choices: Array<{ value: string; label: string; selected: boolean }> };
+    // What Crisp sends when the visitor picks a choice (Events.ts EventsMessageUpdated: fingerprint + the picker content).
+    const updated = (content: unknown, fingerprint = 5_550_001) => hook({ website_id: WEBSITE, event: 'message:updated', data: { website_id: WEBSITE, session_id: 'session_robin', inbox_id: null, fingerprint, content } });
+    const clicked = { ...picker, choices: picker.choices.map((c) => ({ ...c, selected: c.label === 'Show me' })) };
+
+    // Edits that are not an answer: a text edit, a picker that is not ours, our picker with nothing selected.
+    expect((await updated('an edited text')).body).toEqual({ status: 'ok' });
+    await updated({ id: 'routing', text: 'What is your question about?', choices: [{ value: 'sales', label: 'Sales', selected: true }] });
+    await updated(picker);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(crisp.messagesSent('session_robin')).toHaveLength(1);
+
+    await updated(clicked);
+    await updated(clicked); // Crisp redelivers
+    const reply = await waitFor(() => crisp.messagesSent('session_robin')[1], 5_000, 'the reply to the click');
+    expect(reply.body).toMatchObject({ type: 'text', content: 'Select the projects on the Projects page, then More → Bulk edit.' });
+    const messages = llm.chatRequests()[0].body.messages as Array<{ role: string; content: string }>;
+    expect(messages.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual([picker.text]);
+    expect(messages.at(-1)!.content).toContain('Show me');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(crisp.messagesSent('session_robin')).toHaveLength(2);
+    expect(llm.chatRequests()).toHaveLength(1);
+
+    // A malformed picker update on one of ours is refused quietly (200, nothing sent), never a 5xx.
+    await updated({ id: picker.id, choices: 'not a list' });
+    const metrics = await request(t.server).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/crisp_hooks_total\{event="message:updated",outcome="queued"\} 1/);
+    expect(metrics.text).toMatch(/crisp_hooks_total\{event="message:updated",outcome="duplicate"\} 1/);
+    expect(metrics.text).toMatch(/crisp_hooks_total\{event="message:updated",outcome="invalid"\} 1/);
+  });
 });
 
 describe('Proactive with the model: llm mode and the judge (through the OpenAI-compatible API)', () => {

@@ -20,7 +20,8 @@ export class CrispWebhookController {
   @ApiOperation({
     summary: 'Crisp web hook (website or plugin hooks)',
     description:
-      'Acknowledges at once; replies to visitor text messages (message:send) are produced in the background. ' +
+      'Acknowledges at once; replies to visitor text messages (message:send) are produced in the background, and so are replies to a ' +
+      "visitor's choice on a nudge's picker (message:updated with the choice selected). " +
       'Learns the product user from session:set_data (user_id, user_token), session:set_email and session:update_verify. ' +
       'Everything else is acknowledged and ignored.',
   })

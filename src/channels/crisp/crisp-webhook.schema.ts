@@ -4,6 +4,9 @@ import { MAX_EMAIL_CHARS, MAX_ID_CHARS } from '../../copilot/chat-limits';
 
 // Crisp session ids are `session_<uuid>`; anything else (control characters, spaces, lone surrogates) is refused here
 // rather than failing, retried as if Crisp were down, in the reply job.
+const MAX_PICKER_CHOICES = 20;
+const MAX_PICKER_LABEL_CHARS = 200;
+
 const sessionId = z.string().trim().min(1).max(MAX_ID_CHARS).regex(/^[\w.:-]+$/, 'must be a Crisp session id');
 
 /** Delivery envelope: `{ website_id, event, data, timestamp }`. Unknown fields are ignored. */
@@ -24,6 +27,21 @@ export const crispMessageSchema = z.object({
   content: z.unknown(),
   fingerprint: z.union([z.number(), z.string().max(MAX_ID_CHARS)]).optional(),
   timestamp: z.number().optional(),
+});
+
+/**
+ * `message:updated` on a picker (Events.ts: `fingerprint`, `content: string | picker content`):
+ * a visitor's click shows as its choice with `selected: true`. Labels are bounded like any message.
+ */
+export const crispPickerUpdateSchema = z.object({
+  session_id: sessionId,
+  fingerprint: z.union([z.number(), z.string().max(MAX_ID_CHARS)]).optional(),
+  content: z.object({
+    id: z.string().max(MAX_ID_CHARS),
+    choices: z
+      .array(z.object({ value: z.string().max(MAX_ID_CHARS), label: z.string().max(MAX_PICKER_LABEL_CHARS), selected: z.boolean().optional() }))
+      .max(MAX_PICKER_CHOICES),
+  }),
 });
 
 /** `session:set_data`: the session's custom data; `user_id` is the product's user id when the web app sets it. */

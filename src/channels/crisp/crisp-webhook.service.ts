@@ -6,7 +6,8 @@ import { ConversationIdentityService } from '../../copilot/conversation-identity
 import { MetricsService } from '../../observability/metrics.service';
 import { QueueUnavailableError } from '../../queue/job-queue.port';
 import { ReplyPipeline } from '../reply-pipeline.service';
-import { crispMessageSchema, crispSetDataSchema, crispSetEmailSchema, crispVerifySchema, type CrispEnvelope } from './crisp-webhook.schema';
+import { NUDGE_PICKER_PREFIX } from './crisp.constants';
+import { crispMessageSchema, crispPickerUpdateSchema, crispSetDataSchema, crispSetEmailSchema, crispVerifySchema, type CrispEnvelope } from './crisp-webhook.schema';
 
 export type HookOutcome = 'queued' | 'duplicate' | 'ignored' | 'learned' | 'invalid' | 'other_website';
 
@@ -48,6 +49,8 @@ export class CrispWebhookService {
     switch (envelope.event) {
       case 'message:send':
         return this.onVisitorMessage(envelope.data);
+      case 'message:updated':
+        return this.onMessageUpdated(envelope.data);
       case 'session:set_data': {
         const res = crispSetDataSchema.safeParse(envelope.data);
         if (!res.success) return 'invalid';
@@ -86,9 +89,31 @@ export class CrispWebhookService {
     const msg = res.data;
     if (msg.from !== 'user' || msg.type !== 'text') return 'ignored';
     if (typeof msg.content !== 'string' || msg.content.trim() === '') return 'ignored';
-    const fingerprint = messageFingerprint(msg.fingerprint, msg.timestamp, msg.content);
+    return this.submit(msg.session_id, msg.content, messageFingerprint(msg.fingerprint, msg.timestamp, msg.content));
+  }
+
+  /**
+   * A message edited in place. On a picker one of our nudges sent, a selected choice is the
+   * visitor's answer: it is their message, as a widget's quick-reply click is (the copilot
+   * answers it, and "No thanks" declines the nudge). Text edits and other pickers are ignored.
+   */
+  private async onMessageUpdated(data: Record<string, unknown>): Promise<HookOutcome> {
+    const content = data.content as { id?: unknown } | undefined;
+    if (!content || typeof content !== 'object' || typeof content.id !== 'string' || !content.id.startsWith(NUDGE_PICKER_PREFIX)) return 'ignored';
+    const res = crispPickerUpdateSchema.safeParse(data);
+    if (!res.success) {
+      this.logger.warn({ issues: res.error.issues.map((i) => i.path.join('.')) }, 'crisp message:updated on a nudge picker without the fields we need; ignored');
+      return 'invalid';
+    }
+    const chosen = res.data.content.choices.filter((c) => c.selected === true);
+    if (chosen.length !== 1 || chosen[0].label.trim() === '') return 'ignored';
+    // One answer per choice of a picker: redeliveries dedupe; choosing another choice later is a new answer.
+    return this.submit(res.data.session_id, chosen[0].label, `picker:${res.data.content.id}:${chosen[0].value}`);
+  }
+
+  private async submit(sessionId: string, text: string, fingerprint: string): Promise<HookOutcome> {
     try {
-      return await this.pipeline.submit({ channel: 'crisp', conversationId: msg.session_id, text: msg.content, messageId: fingerprint, metadata: { fingerprint } });
+      return await this.pipeline.submit({ channel: 'crisp', conversationId: sessionId, text, messageId: fingerprint, metadata: { fingerprint } });
     } catch (err) {
       if (err instanceof QueueUnavailableError) throw new ServiceUnavailableException('Reply queue is unavailable; retry later');
       throw err;
