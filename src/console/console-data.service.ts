@@ -123,7 +123,7 @@ export class ConsoleData {
       sources: this.ingest.bySource(),
       drivers: { store: this.store.driver, queue: this.store.queue, role: this.store.role },
       errors: this.errors.list(),
-      replies: this.rates.series('replies', now),
+      replies: await this.rates.series('replies', now),
       nudges: await this.nudgesPerMinute(now),
     };
   }

@@ -1,6 +1,9 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Counter } from 'prom-client';
+import { errorMessage } from '../common/text';
 import { MetricsService } from '../observability/metrics.service';
+import { KEY_VALUE_STORE } from '../state/state.constants';
+import type { KeyValueStore } from '../state/key-value-store.port';
 
 export interface MinuteCount {
   /** Epoch ms of the minute's start. */
@@ -10,6 +13,8 @@ export interface MinuteCount {
 
 const MINUTES = 30;
 const SAMPLE_MS = 5_000;
+/** A bucket outlives the chart's window by a little, so the oldest minute shown is still whole. */
+const BUCKET_TTL_SECONDS = (MINUTES + 2) * 60;
 /** What is charted: every copilot reply, and every nudge the proactive engine sent (its decision counter). */
 const SERIES = {
   replies: { metric: 'copilot_replies_total', keep: () => true },
@@ -17,19 +22,28 @@ const SERIES = {
 } as const;
 export type RateSeries = keyof typeof SERIES;
 
+const bucketKey = (name: RateSeries, minute: number) => `console:rate:${name}:${minute}`;
+
 /**
  * Replies and nudges per minute over the last half hour, for the system page's chart:
  * `copilot_replies_total` (every channel and outcome) and `proactive_decisions_total`
- * (outcome sent) sampled every few seconds, each increase added to the current minute.
- * Per process, like the counters.
+ * (outcome sent) sampled every few seconds by every replica, each increase added to the
+ * current minute's counter in KEY_VALUE_STORE. With Redis that is one count for the
+ * deployment: a web replica's page shows the replies its worker replicas sent.
  */
 @Injectable()
 export class ReplyRates implements OnModuleDestroy {
-  private readonly minutes: Record<RateSeries, Map<number, number>> = { replies: new Map(), nudges: new Map() };
+  private readonly logger = new Logger(ReplyRates.name);
   private readonly last: Partial<Record<RateSeries, number>> = {};
+  /** Increases not yet added to a bucket (the store was unreachable): added with the next sample. */
+  private readonly unsaved: Record<RateSeries, number> = { replies: 0, nudges: 0 };
   private timer?: NodeJS.Timeout;
+  private sampling?: Promise<void>;
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
+  ) {}
 
   start(): void {
     if (this.timer) return;
@@ -43,8 +57,27 @@ export class ReplyRates implements OnModuleDestroy {
     this.timer = undefined;
   }
 
-  /** Reads the counters now (also called before a chart is drawn, so it is never a sample behind). */
-  async sample(now = Date.now()): Promise<void> {
+  /** Reads the counters now (also called before a chart is drawn, so this replica is never a sample behind). */
+  sample(now = Date.now()): Promise<void> {
+    // One at a time: two overlapping samples would both add the same increase.
+    this.sampling ??= this.sampleOnce(now).finally(() => (this.sampling = undefined));
+    return this.sampling;
+  }
+
+  /** The last MINUTES minutes of one series, oldest first, zeros included. */
+  async series(name: RateSeries, now = Date.now()): Promise<MinuteCount[]> {
+    const minutes = lastMinutes(now);
+    try {
+      const counts = await Promise.all(minutes.map((at) => this.kv.get<number>(bucketKey(name, at))));
+      return minutes.map((at, i) => ({ at, count: typeof counts[i] === 'number' ? counts[i] : 0 }));
+    } catch (err) {
+      // The page still renders (the store's own panel says it is down); the chart is empty meanwhile.
+      this.logger.debug({ err: errorMessage(err) }, 'reply rates unreadable');
+      return minutes.map((at) => ({ at, count: 0 }));
+    }
+  }
+
+  private async sampleOnce(now: number): Promise<void> {
     const minute = Math.floor(now / 60_000) * 60_000;
     for (const name of Object.keys(SERIES) as RateSeries[]) {
       const { metric, keep } = SERIES[name];
@@ -53,16 +86,16 @@ export class ReplyRates implements OnModuleDestroy {
       const total = (await counter.get()).values.filter((v) => keep(v.labels)).reduce((sum, v) => sum + v.value, 0);
       const previous = this.last[name];
       this.last[name] = total;
-      const delta = previous === undefined ? 0 : Math.max(0, total - previous);
-      const minutes = this.minutes[name];
-      minutes.set(minute, (minutes.get(minute) ?? 0) + delta);
-      for (const key of minutes.keys()) if (key <= minute - MINUTES * 60_000) minutes.delete(key);
+      const delta = (previous === undefined ? 0 : Math.max(0, total - previous)) + this.unsaved[name];
+      if (delta === 0) continue;
+      try {
+        await this.kv.increment(bucketKey(name, minute), delta, BUCKET_TTL_SECONDS);
+        this.unsaved[name] = 0;
+      } catch (err) {
+        this.unsaved[name] = delta;
+        this.logger.debug({ err: errorMessage(err), series: name }, 'reply rates not saved; added with the next sample');
+      }
     }
-  }
-
-  /** The last MINUTES minutes of one series, oldest first, zeros included. */
-  series(name: RateSeries, now = Date.now()): MinuteCount[] {
-    return lastMinutes(now).map((at) => ({ at, count: this.minutes[name].get(at) ?? 0 }));
   }
 }
 

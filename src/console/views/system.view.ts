@@ -17,7 +17,7 @@ const PANELS: Record<string, string> = {
 export function systemBody(v: SystemView): SafeHtml {
   const other = Object.keys(v.components).filter((name) => !(name in PANELS));
   return html`<section class="toolbar"><h1>System</h1><span class="muted">this replica · store <code>${v.drivers.store}</code> · queue <code>${v.drivers.queue}</code> · role <code>${v.drivers.role}</code></span></section>
-<section class="chart"><h2>Replies and nudges per minute (last 30 minutes)</h2>${rateChart(v.replies, v.nudges)}</section>
+<section class="chart"><h2>Replies and nudges per minute (last 30 minutes, every replica)</h2>${rateChart(v.replies, v.nudges)}</section>
 <section><h2>Sources</h2>${sources(v)}</section>
 <div class="grid">
   ${Object.entries(PANELS).map(([name, title]) => (v.components[name] ? panel(title, v.components[name]) : name === 'redis' ? html`<article class="panel"><h3>Redis</h3><p class="muted">not used (STORE=memory, QUEUE=memory)</p></article>` : null))}
