@@ -1,7 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ActivityIngestService } from '../activity/activity-ingest.service';
 import type { ActionsEvent } from '../activity/activity.types';
-import { demoConfig, type ConfigOf } from '../config/config.namespaces';
+import { demoConfig, storeConfig, type ConfigOf } from '../config/config.namespaces';
+import type { RedisConnection } from '../redis/redis-connection';
+import { RedisLease } from '../redis/redis-lease';
+import { LeaseKeeper } from '../redis/redis-lease-keeper';
+import { REDIS_CONNECTION } from '../redis/redis.constants';
 import { DEMO_PRODUCT_ID, DEMO_USERS, type DemoUser } from './demo-users';
 import { canonicalDemoPath } from './demo-paths';
 
@@ -16,28 +20,63 @@ interface Walker {
  * The `demo` source: every DEMO_STEP_MS each simulated user takes its next step, published
  * as a typed actions event through ActivityIngestService (the same path as the connector
  * stream and PostHog), so the store, summaries, context and proactive rules see it as they
- * would see a real user.
+ * would see a real user. Like the connector stream, one replica walks them: with
+ * STORE=redis the holder of the `demo-simulation` lease (another takes over within
+ * STREAM_LEASE_MS when it stops), never a ROLE=web replica.
  */
 @Injectable()
 export class DemoSimulation implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DemoSimulation.name);
   private readonly walkers: Walker[] = DEMO_USERS.map((user) => ({ user, step: 0, round: 1 }));
   private timer?: NodeJS.Timeout;
+  private keeper?: LeaseKeeper;
   private busy = false;
 
   constructor(
     private readonly ingest: ActivityIngestService,
     @Inject(demoConfig.KEY) private readonly cfg: ConfigOf<typeof demoConfig>,
+    @Inject(storeConfig.KEY) private readonly store: ConfigOf<typeof storeConfig>,
+    @Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | null,
   ) {}
 
   onApplicationBootstrap(): void {
+    if (this.store.role === 'web') {
+      this.logger.log('ROLE=web: the demo users are walked by a worker replica');
+      return;
+    }
+    if (this.store.driver !== 'redis' || !this.redis) return this.startWalking();
+    const lease = new RedisLease({ connection: this.redis, name: 'demo-simulation', leaseMs: this.store.streamLeaseMs });
+    this.keeper = new LeaseKeeper(lease, {
+      renewMs: Math.max(200, Math.floor(this.store.streamLeaseMs / 3)),
+      onAcquired: () => this.startWalking(),
+      onLost: (reason) => {
+        this.logger.warn({ reason }, 'demo simulation lease lost; another replica walks the demo users');
+        this.stopWalking();
+      },
+    });
+    this.keeper.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopWalking();
+    await this.keeper?.stop();
+  }
+
+  /** True while this replica walks the demo users. */
+  isWalking(): boolean {
+    return this.timer !== undefined;
+  }
+
+  private startWalking(): void {
+    if (this.timer) return;
     this.timer = setInterval(() => void this.tick(), this.cfg.stepMs);
     this.timer.unref();
     this.logger.log({ users: DEMO_USERS.map((u) => `${u.userId} (${u.story})`), stepMs: this.cfg.stepMs }, 'demo users started');
   }
 
-  onModuleDestroy(): void {
+  private stopWalking(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** One step of every simulated user (public so a test can drive it without the timer). */

@@ -1,0 +1,64 @@
+import { IngestStats } from '../src/activity/ingest-stats.service';
+import { DemoSimulation } from '../src/demo/demo-simulation';
+import { TEST_REDIS_URL, removeTestKeys, requireRedis, testKeyPrefix } from './support/redis';
+import { bootTestApp, type TestApp } from './support/test-app';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/**
+ * DEMO=true on several replicas of one deployment: the simulated users are walked by one
+ * replica at a time (the `demo-simulation` lease), like the connector stream, so each step
+ * reaches the store once and the stories (three edits → one offer) stay whole.
+ */
+describe('demo users on several replicas (STORE=redis)', () => {
+  const env = (extra: Record<string, string> = {}) => ({
+    DEMO: 'true', DEMO_STEP_MS: '40', STORE: 'redis', QUEUE: 'bullmq', REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: testKeyPrefix('demo'),
+    STREAM_LEASE_MS: '1000', SUMMARIZER: 'none', USER_TOKEN_SECRET: 'demo-replicas-secret', ...extra,
+  });
+  const walked = (t: TestApp) => t.app.get(IngestStats).bySource().demo?.ingested ?? 0;
+  const walking = (t: TestApp) => t.app.get(DemoSimulation).isWalking();
+  const apps: TestApp[] = [];
+
+  beforeAll(requireRedis);
+  afterAll(async () => {
+    await Promise.all(apps.map((t) => t.close().catch(() => undefined)));
+    await removeTestKeys('demo');
+  });
+
+  it('one replica walks them, the lease holder; when it stops, another takes over within the lease time', async () => {
+    const shared = env();
+    const [a, b] = await Promise.all([bootTestApp({ env: shared }), bootTestApp({ env: shared })]);
+    apps.push(a, b);
+    await until(() => walking(a) || walking(b), 3_000, 'a replica walking the demo users');
+    for (let i = 0; i < 10; i++) {
+      expect([a, b].filter(walking)).toHaveLength(1);
+      await sleep(60);
+    }
+    const [holder, other] = walking(a) ? [a, b] : [b, a];
+    expect(walked(holder)).toBeGreaterThan(0);
+    expect(walked(other)).toBe(0);
+
+    await holder.close();
+    const stoppedAt = Date.now();
+    await until(() => walking(other), 3_000, 'the other replica taking over');
+    // Released at shutdown, so the successor need not wait for the lease to lapse.
+    expect(Date.now() - stoppedAt).toBeLessThan(1_500);
+    await until(() => walked(other) > 0, 2_000, 'steps from the new holder');
+  });
+
+  it('a ROLE=web replica never walks them (worker replicas do)', async () => {
+    const web = await bootTestApp({ env: env({ ROLE: 'web' }) });
+    apps.push(web);
+    await sleep(400);
+    expect(walking(web)).toBe(false);
+    expect(walked(web)).toBe(0);
+  });
+});
