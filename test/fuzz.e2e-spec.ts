@@ -8,8 +8,10 @@ import { startServerProcess, type ServerProcess } from './support/server-process
  * Seeded fuzzing of every endpoint that takes input: thousands of mutated bodies per
  * endpoint (wrong types, deleted fields, `__proto__` keys, control/bidi/lone-surrogate
  * strings, deep nesting, huge strings, wrong content types, broken JSON). Whatever
- * arrives, the answer is never a 5xx and no request holds the event loop 100 ms (measured as the
- * server process's CPU time per batch of 8, so a busy machine does not fail it).
+ * arrives, the answer is never a 5xx and no request holds the event loop: no batch of 8 costs the
+ * server process more CPU time than 100 ms or ten times the endpoint's median batch in the same
+ * run, whichever is more (CPU time, so a busy machine does not fail it; relative to the median, so
+ * a slow one does not either, while a body that blocks for seconds still does).
  */
 const SEED = 0x5eed_2026;
 const PER_ENDPOINT = 2_000;
@@ -168,10 +170,11 @@ describe(`fuzzing (seed ${SEED.toString(16)}, ${PER_ENDPOINT} bodies per endpoin
    * how long any one request held its event loop. CPU time, unlike wall-clock delay, does
    * not grow when other test workers compete for the cores.
    */
-  async function run(send: (i: number) => Promise<Response>): Promise<{ statuses: Map<number, number>; fiveHundreds: string[]; worstBatchCpuMs: number }> {
+  async function run(send: (i: number) => Promise<Response>): Promise<{ statuses: Map<number, number>; fiveHundreds: string[]; worstBatchCpuMs: number; boundMs: number }> {
     const statuses = new Map<number, number>();
     const fiveHundreds: string[] = [];
     let worstBatchCpuMs = 0;
+    const costs: number[] = [];
     const sendBatch = async (i: number) => {
       const before = t.cpuMs();
       const batch = await Promise.all(Array.from({ length: Math.min(8, PER_ENDPOINT - i) }, (_, j) => send(i + j).then(async (r) => ({ r, text: await r.text() }))));
@@ -183,13 +186,17 @@ describe(`fuzzing (seed ${SEED.toString(16)}, ${PER_ENDPOINT} bodies per endpoin
       // does not repeat. So a batch over the bound is sent once more and the cheaper run counts.
       const cost = cpuMs >= 100 ? Math.min(cpuMs, (await sendBatch(i)).cpuMs) : cpuMs;
       // The first batch pays for lazy compilation of the code paths; it is not the requests' cost.
-      if (i > 0) worstBatchCpuMs = Math.max(worstBatchCpuMs, cost);
+      if (i > 0) {
+        worstBatchCpuMs = Math.max(worstBatchCpuMs, cost);
+        costs.push(cost);
+      }
       for (const { r, text } of batch) {
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
         if (r.status >= 500) fiveHundreds.push(`${r.status} ${text.slice(0, 200)}`);
       }
     }
-    return { statuses, fiveHundreds, worstBatchCpuMs };
+    const median = [...costs].sort((a, b) => a - b)[Math.floor(costs.length / 2)] ?? 0;
+    return { statuses, fiveHundreds, worstBatchCpuMs, boundMs: Math.max(100, 10 * median) };
   }
 
   it.each(ENDPOINTS)('$name: never a 5xx, never a blocked event loop', async ({ method, path, base }) => {
@@ -199,7 +206,7 @@ describe(`fuzzing (seed ${SEED.toString(16)}, ${PER_ENDPOINT} bodies per endpoin
       fetch(`${t.url}${path}`, { method, headers: bodies[i].contentType ? { 'content-type': bodies[i].contentType } : {}, body: bodies[i].text }),
     );
     expect(result.fiveHundreds).toEqual([]);
-    expect(result.worstBatchCpuMs).toBeLessThan(100);
+    expect(result.worstBatchCpuMs).toBeLessThan(result.boundMs);
     expect([...result.statuses.keys()].some((s) => s < 300)).toBe(true);
   }, 120_000);
 
@@ -207,6 +214,6 @@ describe(`fuzzing (seed ${SEED.toString(16)}, ${PER_ENDPOINT} bodies per endpoin
     const m = new Mutator(prng(SEED + 7));
     const result = await run(() => fetch(`${t.url}${path(m)}`));
     expect(result.fiveHundreds).toEqual([]);
-    expect(result.worstBatchCpuMs).toBeLessThan(100);
+    expect(result.worstBatchCpuMs).toBeLessThan(result.boundMs);
   }, 120_000);
 });
