@@ -1,6 +1,5 @@
-import { Inject, Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type OnModuleInit } from '@nestjs/common';
+import { Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type OnModuleInit } from '@nestjs/common';
 import { ActivityModule } from '../activity/activity.module';
-import { consoleConfig, type ConfigOf } from '../config/config.namespaces';
 import { CopilotModule } from '../copilot/copilot.module';
 import { ConsoleAssets } from './console-assets';
 import { ConsoleAuthController } from './console-auth.controller';
@@ -24,10 +23,7 @@ export type ConsoleDecisionsBinding = Omit<FactoryProvider<ConsoleDecisions | nu
  */
 @Module({})
 export class ConsoleModule implements OnModuleInit {
-  constructor(
-    @Inject(consoleConfig.KEY) private readonly cfg: ConfigOf<typeof consoleConfig>,
-    private readonly rates: ReplyRates,
-  ) {}
+  constructor(private readonly rates: ReplyRates) {}
 
   static register(opts: { decisions?: ConsoleDecisionsBinding } = {}): DynamicModule {
     const { imports = [], ...factory } = opts.decisions ?? { useFactory: () => null };
@@ -40,7 +36,8 @@ export class ConsoleModule implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    // The chart's sampling runs only where someone can look at it.
-    if (this.cfg.enabled) this.rates.start();
+    // Every replica adds its counts to the deployment's chart (two small writes every few seconds),
+    // a worker configured without console credentials too: the page is served by web replicas.
+    this.rates.start();
   }
 }

@@ -92,6 +92,7 @@ export class ReplyRates implements OnModuleDestroy {
         await this.kv.increment(bucketKey(name, minute), delta, BUCKET_TTL_SECONDS);
         this.unsaved[name] = 0;
       } catch (err) {
+        // An increment that timed out after Redis applied it is added twice: a chart may overcount, never lose a reply.
         this.unsaved[name] = delta;
         this.logger.debug({ err: errorMessage(err), series: name }, 'reply rates not saved; added with the next sample');
       }

@@ -27,10 +27,13 @@ interface Walker {
 @Injectable()
 export class DemoSimulation implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DemoSimulation.name);
-  private readonly walkers: Walker[] = DEMO_USERS.map((user) => ({ user, step: 0, round: 1 }));
+  private walkers: Walker[] = [];
+  /** Names this replica's walk in the session ids, so a replica taking over starts the stories in fresh sessions. */
+  private runId = '';
   private timer?: NodeJS.Timeout;
   private keeper?: LeaseKeeper;
-  private busy = false;
+  /** The step under way, awaited when the walk stops (so no step is published after the lease is given back). */
+  private stepping?: Promise<void>;
 
   constructor(
     private readonly ingest: ActivityIngestService,
@@ -49,17 +52,18 @@ export class DemoSimulation implements OnApplicationBootstrap, OnModuleDestroy {
     this.keeper = new LeaseKeeper(lease, {
       renewMs: Math.max(200, Math.floor(this.store.streamLeaseMs / 3)),
       onAcquired: () => this.startWalking(),
-      onLost: (reason) => {
+      onLost: async (reason) => {
         this.logger.warn({ reason }, 'demo simulation lease lost; another replica walks the demo users');
-        this.stopWalking();
+        await this.stopWalking();
       },
     });
     this.keeper.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopWalking();
+    // With a lease, stop() runs onLost (the walk stops, its last step finishes) before releasing it.
     await this.keeper?.stop();
+    await this.stopWalking();
   }
 
   /** True while this replica walks the demo users. */
@@ -69,27 +73,30 @@ export class DemoSimulation implements OnApplicationBootstrap, OnModuleDestroy {
 
   private startWalking(): void {
     if (this.timer) return;
+    this.walkers = DEMO_USERS.map((user) => ({ user, step: 0, round: 1 }));
+    this.runId = Date.now().toString(36);
     this.timer = setInterval(() => void this.tick(), this.cfg.stepMs);
     this.timer.unref();
     this.logger.log({ users: DEMO_USERS.map((u) => `${u.userId} (${u.story})`), stepMs: this.cfg.stepMs }, 'demo users started');
   }
 
-  private stopWalking(): void {
+  private async stopWalking(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.stepping;
   }
 
-  /** One step of every simulated user (public so a test can drive it without the timer). */
-  async tick(now = Date.now()): Promise<void> {
-    // A slow store must not pile up ticks: skip one rather than run two at once.
-    if (this.busy) return;
-    this.busy = true;
+  /** One step of every simulated user. A slow store must not pile up ticks: one is skipped rather than two run at once. */
+  private tick(now = Date.now()): Promise<void> {
+    this.stepping ??= this.step(now).finally(() => (this.stepping = undefined));
+    return this.stepping;
+  }
+
+  private async step(now: number): Promise<void> {
     try {
       for (const w of this.walkers) await this.advance(w, now);
     } catch (err) {
       this.logger.warn({ err }, 'demo step not stored');
-    } finally {
-      this.busy = false;
     }
   }
 
@@ -103,7 +110,7 @@ export class DemoSimulation implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const s = user.steps[position];
     if (!s) return;
-    const sessionId = `${user.userId}-${w.round}`;
+    const sessionId = `${user.userId}-${this.runId}-${w.round}`;
     const event: ActionsEvent = {
       type: 'actions',
       productId: DEMO_PRODUCT_ID,

@@ -4,10 +4,10 @@ import { MAX_EMAIL_CHARS, MAX_ID_CHARS } from '../../copilot/chat-limits';
 
 // Crisp session ids are `session_<uuid>`; anything else (control characters, spaces, lone surrogates) is refused here
 // rather than failing, retried as if Crisp were down, in the reply job.
+const sessionId = z.string().trim().min(1).max(MAX_ID_CHARS).regex(/^[\w.:-]+$/, 'must be a Crisp session id');
+
 const MAX_PICKER_CHOICES = 20;
 const MAX_PICKER_LABEL_CHARS = 200;
-
-const sessionId = z.string().trim().min(1).max(MAX_ID_CHARS).regex(/^[\w.:-]+$/, 'must be a Crisp session id');
 
 /** Delivery envelope: `{ website_id, event, data, timestamp }`. Unknown fields are ignored. */
 export const crispEnvelopeSchema = z.object({
