@@ -53,7 +53,8 @@ export class DemoSimulation implements OnApplicationBootstrap, OnModuleDestroy {
       renewMs: Math.max(200, Math.floor(this.store.streamLeaseMs / 3)),
       onAcquired: () => this.startWalking(),
       onLost: async (reason) => {
-        this.logger.warn({ reason }, 'demo simulation lease lost; another replica walks the demo users');
+        // 'stopped' is this replica shutting down and handing the walk on; anything else is a lost lease.
+        if (reason !== 'stopped') this.logger.warn({ reason }, 'demo simulation lease lost; another replica walks the demo users');
         await this.stopWalking();
       },
     });
