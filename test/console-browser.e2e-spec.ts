@@ -20,6 +20,9 @@ jest.setTimeout(60_000);
 
 const SHOTS = process.env.SAVE_SCREENSHOTS === '1' ? join(__dirname, '..', 'docs', 'images') : mkdtempSync(join(tmpdir(), 'console-shots-'));
 
+// A headless Chromium and a booted app share two cores with the other suites: a generous ceiling for setup and steps.
+jest.setTimeout(60_000);
+
 describe('operator console in Chromium', () => {
   const decisions = new InMemoryConsoleDecisions();
   let t: TestApp;

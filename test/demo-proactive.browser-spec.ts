@@ -12,6 +12,9 @@ const API_KEY = 'demo-proactive-api-key';
  * fire through the proactive engine, the nudge reaches the widget over the visitor's event
  * stream, and the visitor's quick reply is answered as a reply to that nudge.
  */
+// A headless Chromium and a booted app share two cores with the other suites: a generous ceiling for setup and steps.
+jest.setTimeout(60_000);
+
 describe('/demo: a real rule speaks first in the widget', () => {
   const llm = new FakeOpenAiServer();
   let t: TestApp;

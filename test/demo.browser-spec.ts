@@ -15,6 +15,9 @@ const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(__dirname, '..', 'do
  * snippet to the user's context, the chat widget answers from that context, and an event
  * published on the user's feed appears in the widget as a nudge with its quick replies.
  */
+// A headless Chromium and a booted app share two cores with the other suites: a generous ceiling for setup and steps.
+jest.setTimeout(60_000);
+
 describe('/demo in a real browser', () => {
   let t: TestApp;
   let browser: Browser;
