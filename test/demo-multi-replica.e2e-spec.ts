@@ -2,16 +2,8 @@ import { IngestStats } from '../src/activity/ingest-stats.service';
 import { DemoSimulation } from '../src/demo/demo-simulation';
 import { TEST_REDIS_URL, removeTestKeys, requireRedis, testKeyPrefix } from './support/redis';
 import { bootTestApp, type TestApp } from './support/test-app';
+import { sleep, until } from './support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /**
  * DEMO=true on several replicas of one deployment: the simulated users are walked by one

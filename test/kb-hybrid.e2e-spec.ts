@@ -10,12 +10,12 @@ import type { KbOptions } from '../src/kb/kb.options';
 import { FakeOpenAiServer } from './support/fake-openai.server';
 import { bootKbApp } from './support/kb-test-app';
 import type { TestApp } from './support/test-app';
+import { waitFor } from './support/wait';
 
 const KEY = 'kb-hybrid-key';
 const auth = { authorization: `Bearer ${KEY}` };
 const EXAMPLES = join(__dirname, '..', 'examples', 'kb');
 const DATABASE_URL = process.env.KB_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function copyOfExamples(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kb-hybrid-'));
@@ -23,15 +23,6 @@ async function copyOfExamples(): Promise<string> {
   return dir;
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}
 
 describe('hybrid retrieval with a local OpenAI-compatible embeddings server', () => {
   const fake = new FakeOpenAiServer();
@@ -105,7 +96,7 @@ describe('hybrid retrieval with a local OpenAI-compatible embeddings server', ()
     fake.respondToEmbeddingsWith(() => ({ embed: true, delayMs: 300 }));
     try {
       const first = request(t.server).post('/v1/kb/reindex').set(auth).then((r) => r);
-      await eventually(async () => ((await t.app.get(KbService).status()).indexing ? true : undefined));
+      await waitFor(async () => ((await t.app.get(KbService).status()).indexing ? true : undefined), 8_000);
       await writeFile(join(dir, 'late-arrival.md'), '---\ntitle: Late arrival\n---\nA document written while a reindex was running.\n');
       const rest = await Promise.all([1, 2, 3, 4].map(() => request(t.server).post('/v1/kb/reindex').set(auth).then((r) => r)));
       const firstRes = await first;
@@ -241,12 +232,12 @@ describe('watch-triggered reindex', () => {
     const kb = t.app.get(KbService);
     try {
       await writeFile(join(dir, 'team', 'guest-access.md'), '---\ntitle: Guest accounts\npages: [/team]\n---\n\nGuests are outside collaborators with access to a single project.\n');
-      const found = await eventually(async () => (await kb.search({ message: 'guest accounts outside collaborators' }))[0]?.source === 'team/guest-access.md' || undefined);
+      const found = await waitFor(async () => (await kb.search({ message: 'guest accounts outside collaborators' }))[0]?.source === 'team/guest-access.md' || undefined, 8_000);
       expect(found).toBe(true);
       await writeFile(join(dir, 'team', 'guest-access.md'), '---\ntitle: Guest accounts\n---\n\nGuests are now called external collaborators.\n');
-      await eventually(async () => ((await kb.search({ message: 'external collaborators' }))[0]?.text.includes('now called') ? true : undefined));
+      await waitFor(async () => ((await kb.search({ message: 'external collaborators' }))[0]?.text.includes('now called') ? true : undefined), 8_000);
       await rm(join(dir, 'team', 'guest-access.md'));
-      await eventually(async () => ((await kb.status()).documents === 37 ? true : undefined));
+      await waitFor(async () => ((await kb.status()).documents === 37 ? true : undefined), 8_000);
     } finally {
       await t.close();
       await rm(dir, { recursive: true, force: true });

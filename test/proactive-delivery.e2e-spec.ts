@@ -4,6 +4,7 @@ import request from 'supertest';
 import { FakeCrispServer } from './support/fake-crisp.server';
 import { FakeRasaServer } from './support/fake-rasa.server';
 import { closeLoopback, listenOnLoopback } from './support/loopback-http';
+import { SseReader, type SseFrame } from './support/sse-reader';
 import { FAST_NUDGE_POLICY, HOOK_KEY, WEBSITE, bootProactiveApp, crispEnv, decisionsOf, pushActions, threeEdits, waitFor } from './support/proactive-app';
 import type { TestApp } from './support/test-app';
 
@@ -78,13 +79,15 @@ describe('Proactive delivery on REST: the event stream and the signed webhook', 
     await closeLoopback(receiver.server);
   });
 
+  const openStream = (userId: string, lastEventId?: string) => openStreamAt(`${t.url}/v1/users/${userId}/events`, lastEventId);
+
   it('streams the nudge as an SSE event with heartbeats, and a reconnect with Last-Event-ID gets what it missed', async () => {
-    const first = new SseClient(`${t.url}/v1/users/u_sse/events`);
-    await first.open();
+    const first = await openStream('u_sse');
     await pushActions(t, { session: 'app_sse_1', user: 'u_sse' }, threeEdits());
-    const e1 = await waitFor(() => first.events[0], 5_000, 'the first nudge event');
+    await first.until(() => first.events('nudge').length > 0, 5_000);
+    const [e1] = first.events('nudge');
     expect(e1.event).toBe('nudge');
-    expect(e1.data).toEqual({
+    expect(dataOf(e1)).toEqual({
       nudgeId: expect.any(String),
       ruleId: 'bulk-edit-offer',
       message: expect.stringContaining('Bulk edit'),
@@ -92,24 +95,23 @@ describe('Proactive delivery on REST: the event stream and the signed webhook', 
       channel: 'rest',
       at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
-    await waitFor(() => first.heartbeats > 0, 2_000, 'a heartbeat');
+    await first.until((f) => f.some((x) => x.comment === 'heartbeat'), 2_000);
     first.close();
 
     // Missed while disconnected: a second session of the same user earns its own offer.
     await pushActions(t, { session: 'app_sse_2', user: 'u_sse' }, threeEdits());
     await waitFor(async () => (await decisionsOf(t, 'u_sse')).filter((d) => d.outcome === 'sent').length === 2, 5_000, 'the second nudge');
-    const again = new SseClient(`${t.url}/v1/users/u_sse/events`, e1.id);
-    await again.open();
-    const e2 = await waitFor(() => again.events[0], 3_000, 'the missed event');
-    expect(e2.data.nudgeId).not.toBe(e1.data.nudgeId);
-    expect(again.events.map((e) => e.id)).not.toContain(e1.id);
+    const again = await openStream('u_sse', e1.id);
+    await again.until(() => again.events('nudge').length > 0, 3_000);
+    const [e2] = again.events('nudge');
+    expect(dataOf(e2).nudgeId).not.toBe(dataOf(e1).nudgeId);
+    expect(again.events('nudge').map((e) => e.id)).not.toContain(e1.id);
     again.close();
 
     // Another user's stream never sees these.
-    const other = new SseClient(`${t.url}/v1/users/u_other/events`, '0-0');
-    await other.open();
+    const other = await openStream('u_other', '0-0');
     await new Promise((r) => setTimeout(r, 200));
-    expect(other.events).toEqual([]);
+    expect(other.frames.filter((f) => f.data !== undefined)).toEqual([]);
     other.close();
   });
 
@@ -199,49 +201,12 @@ describe('Proactive delivery: failing channels', () => {
   });
 });
 
-/** A minimal EventSource over fetch: parses `id`, `event`, `data` and counts heartbeat comments. */
-class SseClient {
-  readonly events: Array<{ id: string; event: string; data: any }> = [];
-  heartbeats = 0;
-  private readonly ctrl = new AbortController();
-
-  constructor(
-    private readonly url: string,
-    private readonly lastEventId?: string,
-  ) {}
-
-  async open(): Promise<void> {
-    const res = await fetch(this.url, {
-      headers: { authorization: 'Bearer test-key', ...(this.lastEventId ? { 'last-event-id': this.lastEventId } : {}) },
-      signal: this.ctrl.signal,
-    });
-    if (res.status !== 200) throw new Error(`stream answered ${res.status}`);
-    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    void this.read(res.body!.getReader());
-  }
-
-  close(): void {
-    this.ctrl.abort();
-  }
-
-  private async read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-    let buf = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += Buffer.from(value).toString('utf8');
-        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          if (block.startsWith(':')) this.heartbeats++;
-          const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(block)?.[1];
-          const data = field('data');
-          if (data !== undefined) this.events.push({ id: field('id') ?? '', event: field('event') ?? 'message', data: JSON.parse(data) });
-        }
-      }
-    } catch {
-      // closed
-    }
-  }
+/** The user's nudge stream (Bearer key, optional Last-Event-ID), checked to be an event stream. */
+async function openStreamAt(url: string, lastEventId?: string): Promise<SseReader> {
+  const reader = await new SseReader().open(url, { authorization: 'Bearer test-key', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) });
+  if (reader.status !== 200) throw new Error(`stream answered ${reader.status}`);
+  expect(reader.headers?.get('content-type')).toMatch(/^text\/event-stream/);
+  return reader;
 }
+
+const dataOf = (frame: SseFrame) => JSON.parse(frame.data ?? 'null');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { RulesFileError } from '../src/proactive/engine';
 import { bootProactiveApp, click, decisionsOf, page, pushActions, sleep, waitFor } from './support/proactive-app';
+import { SseReader } from './support/sse-reader';
 import type { TestApp } from './support/test-app';
 
 /**
@@ -179,8 +180,8 @@ describe('Proactive: shadow mode', () => {
   afterAll(() => t.close());
 
   it('evaluates and logs what it would have sent, and sends nothing', async () => {
-    const received: unknown[] = [];
-    const stream = await openEvents(t, 'u_shadow', received);
+    const stream = await new SseReader().open(`${await listening(t)}/v1/users/u_shadow/events`, { authorization: 'Bearer test-key' });
+    expect(stream.status).toBe(200);
     try {
       await pushActions(t, { session: 's_shadow', user: 'u_shadow' }, [
         page('Projects', '/projects', 40),
@@ -192,9 +193,9 @@ describe('Proactive: shadow mode', () => {
       expect(d).toMatchObject({ ruleId: 'bulk-edit-offer', outcome: 'suppressed', reason: 'shadow' });
       await sleep(300);
       expect(sent(await decisionsOf(t, 'u_shadow'))).toHaveLength(0);
-      expect(received).toEqual([]);
+      expect(stream.events('nudge')).toEqual([]);
     } finally {
-      stream.abort();
+      stream.close();
     }
     const health = await request(t.server).get('/healthz').expect(200);
     expect(JSON.stringify(health.body)).toContain('"mode":"shadow"');
@@ -227,33 +228,6 @@ rules:
     await expect(bootProactiveApp({ CHANNELS: 'rest', PROACTIVE_RULES_FILE: join(dir, 'nope.yml') })).rejects.toThrow(/nope\.yml[\s\S]*cannot read/);
   });
 });
-
-/** Listens to the user's SSE stream, collecting `nudge` payloads; abort() closes it. */
-async function openEvents(t: TestApp, userId: string, into: unknown[]): Promise<AbortController> {
-  const ctrl = new AbortController();
-  const url = `${await listening(t)}/v1/users/${userId}/events`;
-  const res = await fetch(url, { headers: { authorization: 'Bearer test-key' }, signal: ctrl.signal });
-  void (async () => {
-    const reader = res.body!.getReader();
-    let buf = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += Buffer.from(value).toString('utf8');
-        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = /^data: (.*)$/m.exec(block);
-          if (data && /^event: nudge$/m.test(block)) into.push(JSON.parse(data[1]));
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return ctrl;
-}
 
 async function listening(t: TestApp): Promise<string> {
   const server = t.server;

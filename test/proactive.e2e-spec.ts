@@ -12,6 +12,17 @@ import type { TestApp } from './support/test-app';
  * the copilot offers the bulk editor in their Crisp session without being asked, and
  * the user's "yes" is answered as a reply to that offer.
  */
+/** Crisp through the fake Crisp API, the model through the fake OpenAI-compatible server, no retries, no summaries. */
+const crispAndModelEnv = (crispUrl: string, llmUrl: string): Record<string, string> => ({
+  CHANNELS: 'rest,crisp',
+  ...crispEnv(crispUrl),
+  LLM_PROVIDER: 'openai',
+  OPENAI_BASE_URL: llmUrl,
+  OPENAI_API_KEY: 'test',
+  LLM_MAX_RETRIES: '0',
+  SUMMARIZER: 'none',
+});
+
 describe('Proactive nudges on Crisp (PROACTIVE=on, default rules)', () => {
   const crisp = new FakeCrispServer();
   const llm = new FakeOpenAiServer();
@@ -24,15 +35,7 @@ describe('Proactive nudges on Crisp (PROACTIVE=on, default rules)', () => {
   beforeAll(async () => {
     await crisp.start();
     await llm.start();
-    t = await bootProactiveApp({
-      CHANNELS: 'rest,crisp',
-      ...crispEnv(crisp.url),
-      LLM_PROVIDER: 'openai',
-      OPENAI_BASE_URL: llm.url,
-      OPENAI_API_KEY: 'test',
-      LLM_MAX_RETRIES: '0',
-      SUMMARIZER: 'none',
-    });
+    t = await bootProactiveApp(crispAndModelEnv(crisp.url, llm.url));
   });
   afterAll(async () => {
     await t.close();
@@ -157,16 +160,7 @@ rules:
     message: "Comparing plans?"
 `,
     );
-    t = await bootProactiveApp({
-      CHANNELS: 'rest,crisp',
-      ...crispEnv(crisp.url),
-      LLM_PROVIDER: 'openai',
-      OPENAI_BASE_URL: llm.url,
-      OPENAI_API_KEY: 'test',
-      LLM_MAX_RETRIES: '0',
-      SUMMARIZER: 'none',
-      PROACTIVE_RULES_FILE: rules,
-    });
+    t = await bootProactiveApp({ ...crispAndModelEnv(crisp.url, llm.url), PROACTIVE_RULES_FILE: rules });
   });
   afterAll(async () => {
     await t.close();

@@ -60,7 +60,8 @@ describe('connector SSE stream source (local SSE server)', () => {
   });
 
   it('streams actions and summaries into the user\'s context, authenticated with the Unkey key', async () => {
-    t = await bootWithStream(server);
+    // Not about idleness: a slow machine must not reach the 400 ms idle timeout between the last frame and the checks.
+    t = await bootWithStream(server, { STREAM_IDLE_TIMEOUT_MS: '10000' });
     const conn = await server.connection(1);
     expect(server.attempts[0].headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, accept: 'text/event-stream' });
     conn.send(actions('ps_1', 'u_stream', ['Opened Reports', 'Clicked Export', 'Clicked Download']));
@@ -85,7 +86,8 @@ describe('connector SSE stream source (local SSE server)', () => {
   });
 
   it('skips and counts malformed frames without dropping the connection', async () => {
-    t = await bootWithStream(server);
+    // Not about idleness: a slow machine must not reach the 400 ms idle timeout between the last frame and the checks.
+    t = await bootWithStream(server, { STREAM_IDLE_TIMEOUT_MS: '10000' });
     const conn = await server.connection(1);
     conn.raw('data: {"type":"actions", broken\n\n');
     conn.send({ type: 'usertour_trigger', product_id: 'acme', flow_id: 'f1', session_id: 's' });

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { errorMessage } from '../common/text';
 import { storeConfig, type ConfigOf } from '../config/config.namespaces';
+import { prependCapped, readCapped } from '../state/capped-list';
 import type { KeyValueStore } from '../state/key-value-store.port';
 import { KEY_VALUE_STORE } from '../state/state.constants';
 import { scopeKey } from './session-scope';
@@ -36,9 +37,8 @@ export class SummaryHistory {
 
   async record(scope: SessionScope, text: string, by: SummaryRecord['by'], at = Date.now()): Promise<void> {
     try {
-      const key = historyKey(scope);
-      const list = (await this.kv.get<SummaryRecord[]>(key)) ?? [];
-      await this.kv.set(key, [{ at, text: text.slice(0, MAX_TEXT_CHARS), by }, ...list].slice(0, MAX_PER_SESSION), this.cfg.sessionTtlSeconds);
+      const entry: SummaryRecord = { at, text: text.slice(0, MAX_TEXT_CHARS), by };
+      await prependCapped(this.kv, historyKey(scope), entry, { max: MAX_PER_SESSION, ttlSeconds: this.cfg.sessionTtlSeconds });
     } catch (err) {
       this.logger.warn({ productId: scope.productId, sessionId: scope.sessionId, err: errorMessage(err) }, 'could not record the summary in its history');
     }
@@ -46,7 +46,7 @@ export class SummaryHistory {
 
   /** Newest first. */
   async list(scope: SessionScope): Promise<SummaryRecord[]> {
-    return (await this.kv.get<SummaryRecord[]>(historyKey(scope))) ?? [];
+    return readCapped<SummaryRecord>(this.kv, historyKey(scope));
   }
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { errorMessage } from '../common/text';
+import { prependCapped, readCapped } from '../state/capped-list';
 import type { KeyValueStore } from '../state/key-value-store.port';
 import { KEY_VALUE_STORE } from '../state/state.constants';
 import type { ConversationStore, ConversationTurn } from './conversation-store.port';
@@ -45,10 +46,7 @@ export class ConversationDirectory {
 
   async record(userId: string, entry: Entry): Promise<void> {
     try {
-      const key = directoryKey(userId);
-      const list = (await this.kv.get<Entry[]>(key)) ?? [];
-      const next = [entry, ...list.filter((e) => e.key !== entry.key)].slice(0, MAX_PER_USER);
-      await this.kv.set(key, next, TTL_SECONDS);
+      await prependCapped(this.kv, directoryKey(userId), entry, { max: MAX_PER_USER, ttlSeconds: TTL_SECONDS, replaces: (e) => e.key === entry.key });
     } catch (err) {
       // The reply went out; the operator view misses one conversation.
       this.logger.warn({ userId, err: errorMessage(err) }, 'could not record the conversation in the user directory');
@@ -57,7 +55,7 @@ export class ConversationDirectory {
 
   /** The user's recent conversations (newest first) with their last `turnsEach` turns. */
   async forUser(userId: string, turnsEach: number): Promise<UserConversation[]> {
-    const list = (await this.kv.get<Entry[]>(directoryKey(userId))) ?? [];
+    const list = await readCapped<Entry>(this.kv, directoryKey(userId));
     const turns = await Promise.all(list.map((e) => this.conversations.getTurns(e.key, turnsEach)));
     return list.map((e, i) => ({ channel: e.channel, conversationId: e.conversationId, lastAt: e.lastAt, turns: turns[i] })).filter((c) => c.turns.length > 0);
   }

@@ -59,17 +59,7 @@ export const threeEdits = (startAgo = 60): WireAction[] => [
   click('Edit', '/projects/:id', startAgo - 38),
 ];
 
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep, waitFor } from './wait';
 
 export async function decisionsOf(t: TestApp, userId: string): Promise<any[]> {
   const res = await request(t.server).get(`/v1/users/${encodeURIComponent(userId)}/proactive`).set('authorization', 'Bearer test-key').expect(200);

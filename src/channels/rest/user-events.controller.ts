@@ -1,15 +1,13 @@
-import { BadRequestException, type BeforeApplicationShutdown, Controller, Get, Headers, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { BadRequestException, type BeforeApplicationShutdown, Controller, Get, Headers, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { ApiKeyGuard } from '../../common/api-key.guard';
 import { ApiErrors, ApiKeyAuth } from '../../common/openapi.decorators';
 import { userEventsConfig, type ConfigOf } from '../../config/config.namespaces';
 import { MAX_ID_CHARS } from '../../copilot/chat-limits';
-import type { UserEvent, UserEventBus } from '../../user-events/user-event-bus.port';
+import type { UserEventBus } from '../../user-events/user-event-bus.port';
+import { UserEventStreams } from '../../user-events/user-event-streams';
 import { USER_EVENT_BUS } from '../../user-events/user-events.constants';
-
-/** How long a client should wait before reconnecting (the SSE `retry:` field). */
-const RECONNECT_MS = 3_000;
 
 /**
  * A user's event feed as server-sent events: proactive nudges (`event: nudge`) for a
@@ -22,13 +20,12 @@ const RECONNECT_MS = 3_000;
 @UseGuards(ApiKeyGuard)
 @Controller('v1/users')
 export class UserEventsController implements BeforeApplicationShutdown {
-  /** Open streams, ended at shutdown so the HTTP server can close (clients reconnect elsewhere with Last-Event-ID). */
-  private readonly open = new Set<Response>();
+  /** Ended at shutdown so the HTTP server can close (clients reconnect elsewhere with Last-Event-ID). */
+  private readonly streams: UserEventStreams;
 
-  constructor(
-    @Inject(USER_EVENT_BUS) private readonly bus: UserEventBus,
-    @Inject(userEventsConfig.KEY) private readonly cfg: ConfigOf<typeof userEventsConfig>,
-  ) {}
+  constructor(@Inject(USER_EVENT_BUS) bus: UserEventBus, @Inject(userEventsConfig.KEY) cfg: ConfigOf<typeof userEventsConfig>) {
+    this.streams = new UserEventStreams(bus, { heartbeatMs: cfg.heartbeatMs, heartbeatComment: 'heartbeat' });
+  }
 
   @Get(':userId/events')
   @ApiOperation({ summary: "The user's event stream (text/event-stream): proactive nudges, resumable with Last-Event-ID" })
@@ -41,40 +38,14 @@ export class UserEventsController implements BeforeApplicationShutdown {
     @Param('userId') userId: string,
     @Headers('last-event-id') lastEventHeader: string | undefined,
     @Query('lastEventId') lastEventQuery: string | undefined,
-    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     if (!userId.trim() || userId.length > MAX_ID_CHARS) throw new BadRequestException(`userId must be 1 to ${MAX_ID_CHARS} characters`);
     const lastEventId = (lastEventHeader ?? lastEventQuery)?.slice(0, 64) || undefined;
-    res.status(200);
-    res.setHeader('content-type', 'text/event-stream; charset=utf-8');
-    res.setHeader('cache-control', 'no-cache, no-transform');
-    res.setHeader('connection', 'keep-alive');
-    // Proxies such as nginx would otherwise buffer the stream.
-    res.setHeader('x-accel-buffering', 'no');
-    res.flushHeaders();
-    res.write(`retry: ${RECONNECT_MS}\n\n`);
-    const write = (e: UserEvent) => {
-      if (!res.writableEnded) res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
-    };
-    const sub = await this.bus.subscribe(userId, lastEventId, write);
-    for (const e of sub.missed) write(e);
-    const heartbeat = setInterval(() => {
-      if (!res.writableEnded) res.write(': heartbeat\n\n');
-    }, this.cfg.heartbeatMs);
-    heartbeat.unref();
-    this.open.add(res);
-    const stop = () => {
-      this.open.delete(res);
-      clearInterval(heartbeat);
-      void sub.close();
-    };
-    req.on('close', stop);
-    res.on('close', stop);
+    await this.streams.serve(userId, lastEventId, res);
   }
 
   beforeApplicationShutdown(): void {
-    for (const res of this.open) res.end();
-    this.open.clear();
+    this.streams.endAll();
   }
 }
