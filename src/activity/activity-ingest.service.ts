@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { storeConfig, type ConfigOf } from '../config/config.namespaces';
 import { actionTimeMs } from './action-time';
 import { SESSION_STORE } from './activity.constants';
@@ -25,7 +25,6 @@ export type PublishOutcome = { published: true; stale: number } | { published: f
  */
 @Injectable()
 export class ActivityIngestService {
-  private readonly logger = new Logger(ActivityIngestService.name);
   private readonly lookbackMs: number;
 
   constructor(
@@ -93,8 +92,8 @@ export class ActivityIngestService {
         return { published: false, reason: 'no_actions', stale: 0 };
       }
     }
+    // Counted, not logged: a line per event would cost more than storing it (metrics and the console show the flow).
     this.stats.recordIngested(event.source, event.type);
-    this.logger.debug({ productId: event.productId, sessionId: event.sessionId, type: event.type, source: event.source }, 'activity event');
     await this.feeder.apply(event);
     this.stream.publish(event);
     return { published: true, stale };
@@ -103,7 +102,9 @@ export class ActivityIngestService {
   /** Actions whose own timestamp is within the lookback window (missing timestamps count as now). */
   private fresh(event: ActionsEvent, now: number): ActionsEvent['actions'] {
     const cutoff = now - this.lookbackMs;
-    return event.actions.filter((a) => actionTimeMs(a, now) >= cutoff);
+    const isFresh = (a: ActionsEvent['actions'][number]) => actionTimeMs(a, now) >= cutoff;
+    // The usual event has nothing stale: it keeps its own array.
+    return event.actions.every(isFresh) ? event.actions : event.actions.filter(isFresh);
   }
 
   private ignore(source: ActivitySource, reason: string, detail: string, type?: string): IngestOutcome {

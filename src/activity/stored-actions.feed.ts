@@ -38,17 +38,28 @@ export class StoredActionsFeed {
     this.listeners.push({ name, fn });
   }
 
-  /** Resolves when every listener has run (listeners should hand heavy work to JOB_QUEUE). */
-  async publish(event: ActionsStored): Promise<void> {
-    await Promise.all(
-      this.listeners.map(async ({ name, fn }) => {
-        try {
-          await fn(event);
-        } catch (err) {
-          this.errors.inc({ listener: name });
-          this.logger.error({ listener: name, productId: event.scope.productId, sessionId: event.scope.sessionId, err: errorMessage(err) }, 'stored-actions listener failed');
-        }
-      }),
-    );
+  /**
+   * Resolves when every listener has run (listeners should hand heavy work to JOB_QUEUE).
+   * Listeners that finish synchronously cost no promise: this runs on every stored event.
+   */
+  publish(event: ActionsStored): Promise<void> {
+    let pending: Promise<void>[] | undefined;
+    for (const { name, fn } of this.listeners) {
+      try {
+        const result = fn(event);
+        if (result instanceof Promise) (pending ??= []).push(result.catch((err: unknown) => this.failed(name, event, err)));
+      } catch (err) {
+        this.failed(name, event, err);
+      }
+    }
+    if (!pending) return RESOLVED;
+    return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => undefined);
+  }
+
+  private failed(name: string, event: ActionsStored, err: unknown): void {
+    this.errors.inc({ listener: name });
+    this.logger.error({ listener: name, productId: event.scope.productId, sessionId: event.scope.sessionId, err: errorMessage(err) }, 'stored-actions listener failed');
   }
 }
+
+const RESOLVED = Promise.resolve();

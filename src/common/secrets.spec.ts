@@ -1,4 +1,4 @@
-import { bearerToken, hmacSha256Hex, matchesAnyKey, safeEqual, verifySha256Signature } from './secrets';
+import { bearerToken, hmacSha256Hex, matchesAnyKey, safeEqual, SecretMatcher, verifySha256Signature } from './secrets';
 
 describe('secret comparison', () => {
   it('safeEqual compares exactly, whatever the lengths', () => {
@@ -8,6 +8,14 @@ describe('secret comparison', () => {
     expect(safeEqual('', '')).toBe(true);
     expect(safeEqual(undefined, 'x')).toBe(false);
     expect(safeEqual('x', null)).toBe(false);
+  });
+
+  it('SecretMatcher agrees with safeEqual against its one secret, and nothing matches no secret', () => {
+    const key = new SecretMatcher('abc');
+    for (const candidate of ['abc', 'abd', 'abcd', 'ab', '', undefined, null]) expect(key.matches(candidate)).toBe(safeEqual(candidate, 'abc'));
+    expect(new SecretMatcher('').matches('')).toBe(true);
+    expect(new SecretMatcher(undefined).matches('')).toBe(false);
+    expect(new SecretMatcher(undefined).matches(undefined)).toBe(false);
   });
 
   it('verifySha256Signature needs the sha256= prefix and the HMAC of the exact bytes', () => {

@@ -11,6 +11,25 @@ export function safeEqual(a: string | undefined | null, b: string | undefined | 
   return timingSafeEqual(hash('sha256', a, 'buffer'), hash('sha256', b, 'buffer')) && a.length === b.length;
 }
 
+/**
+ * safeEqual against one configured secret, its digest computed once: a hot route (a webhook
+ * key checked on every delivery) hashes only the candidate. No secret never matches.
+ */
+export class SecretMatcher {
+  private readonly digest?: Buffer;
+  private readonly length: number;
+
+  constructor(secret: string | undefined) {
+    this.digest = typeof secret === 'string' ? hash('sha256', secret, 'buffer') : undefined;
+    this.length = secret?.length ?? -1;
+  }
+
+  matches(candidate: string | undefined | null): boolean {
+    if (!this.digest || typeof candidate !== 'string') return false;
+    return timingSafeEqual(hash('sha256', candidate, 'buffer'), this.digest) && candidate.length === this.length;
+  }
+}
+
 export function hmacSha256Hex(secret: string, payload: Buffer | string): string {
   return createHmac('sha256', secret).update(payload).digest('hex');
 }

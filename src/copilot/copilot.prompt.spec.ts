@@ -6,6 +6,7 @@ import {
   DOCUMENTATION_OPEN,
   PROMPT_ID,
   buildUserMessage,
+  newBoundary,
   type PromptInput,
 } from './copilot.prompt';
 
@@ -46,5 +47,13 @@ describe('copilot prompt (copilot-reply@3)', () => {
     expect(withDocs.indexOf(block)).toBeLessThan(withDocs.indexOf('User message (boundary code a1b2c3d4e5f6):'));
     expect(buildUserMessage(input({ documentation: '' }))).toContain('Product documentation: no help-center article matches this question.');
     expect(buildUserMessage(input())).not.toContain('Product documentation');
+  });
+
+  it('draws a fresh 48-bit hex boundary code for every request', () => {
+    const codes = Array.from({ length: 2_000 }, () => newBoundary());
+    for (const code of codes) expect(code).toMatch(/^[0-9a-f]{12}$/);
+    expect(new Set(codes).size).toBe(codes.length);
+    // Every hex digit position varies (none is the UUID's fixed version digit).
+    for (let i = 0; i < 12; i++) expect(new Set(codes.map((c) => c[i])).size).toBeGreaterThan(8);
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { neutraliseDelimiters, normaliseUntrusted } from '../common/text';
 import { DOCUMENTATION_CLOSE, DOCUMENTATION_OPEN } from '../kb';
 
@@ -23,8 +23,15 @@ export const NEW_ACTIVITY_CLOSE = 'NEW_ACTIVITY>>>';
 /** The knowledge base's block (rendered by kb/'s documentationBlock with this request's boundary code). */
 export { DOCUMENTATION_OPEN, DOCUMENTATION_CLOSE };
 
-/** A fresh boundary code per request: 48 random bits, as hex. */
-export const newBoundary = (): string => randomBytes(6).toString('hex');
+/**
+ * A fresh boundary code per request: 48 random bits, as hex. They are the first twelve hex
+ * digits of a v4 UUID (all random; the version digit comes later): Node serves UUIDs from a
+ * pre-filled secure random pool, where randomBytes(6) is a call into OpenSSL per reply.
+ */
+export const newBoundary = (): string => {
+  const uuid = randomUUID();
+  return uuid.slice(0, 8) + uuid.slice(9, 13);
+};
 
 const block = (name: string, code: string, body: string) => `<<<${name} ${code}\n${body}\n${code} ${name}>>>`;
 

@@ -57,8 +57,8 @@ export class FastLane {
 
   private async serve(route: HotRoute, req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
     const start = process.hrtime.bigint();
+    // X-Request-Id goes out with the answer (see send): set here, it would cost every 2xx a header map.
     const requestId = requestIdFor(req.headers['x-request-id']);
-    res.setHeader('X-Request-Id', requestId);
     try {
       if (route.method === 'GET') return await this.serveGet(route, req, res, start, requestId, search);
       if (this.deps.shutdown.shuttingDown) {
@@ -128,9 +128,17 @@ export class FastLane {
 
   private send(req: IncomingMessage, res: ServerResponse, route: HotRoute, start: bigint, requestId: string, status: number, body: unknown): void {
     const payload = JSON.stringify(body);
-    res.statusCode = status;
-    res.setHeader('Content-Type', JSON_TYPE);
-    res.setHeader('Content-Length', Buffer.byteLength(payload));
+    const length = String(Buffer.byteLength(payload));
+    if (status < 300) {
+      // The common answer: its headers straight into the head, with no header map on the response (nothing logs it).
+      res.writeHead(status, ['X-Request-Id', requestId, 'Content-Type', JSON_TYPE, 'Content-Length', length]);
+    } else {
+      // Logged answers keep their headers on the response: pino's serializer reads them from there.
+      res.statusCode = status;
+      res.setHeader('X-Request-Id', requestId);
+      res.setHeader('Content-Type', JSON_TYPE);
+      res.setHeader('Content-Length', length);
+    }
     res.end(payload);
     this.deps.metrics.observe(route.method, route.path, status, start);
     this.deps.metrics.servedByLane(route.path);

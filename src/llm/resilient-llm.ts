@@ -5,7 +5,6 @@ import {
   CircuitState,
   ConsecutiveBreaker,
   TaskCancelledError,
-  TimeoutStrategy,
   circuitBreaker,
   handleWhen,
   retry,
@@ -22,6 +21,7 @@ import { errorMessage } from '../common/text';
 import type { MetricsService } from '../observability/metrics.service';
 import { LlmProviderError, isRetryableReason } from './llm-errors';
 import { LlmUnavailableError, type LlmFailureReason, type LlmProvider, type LlmRequest, type LlmResponse, type LlmStatus } from './llm.port';
+import { PROVIDER_CALL_TIMEOUT } from '../common/call-timeout';
 
 export interface ResilienceOptions {
   /** Budget for one `complete` call, retries and waits included (a request's own timeoutMs wins). */
@@ -130,7 +130,7 @@ export class ResilientLlm implements LlmProvider {
 
     // Timeout and retry policies are per call (the budget differs per request); the
     // breaker is shared. Aggressive timeout: a hung socket or a long backoff never outlives it.
-    const policy = wrap(this.breaker, timeout(timeoutMs, TimeoutStrategy.Aggressive), this.retryPolicy(deadline));
+    const policy = wrap(this.breaker, timeout(timeoutMs, PROVIDER_CALL_TIMEOUT), this.retryPolicy(deadline));
     try {
       const response = await policy.execute(async ({ signal }) => {
         if (signal.aborted) throw new LlmProviderError('unknown', 'LLM call aborted');

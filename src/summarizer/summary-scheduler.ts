@@ -25,8 +25,12 @@ export class SummaryScheduler implements OnModuleInit {
     this.stored.subscribe('summarizer', (event) => this.onStored(event));
   }
 
-  async onStored(event: ActionsStored): Promise<void> {
-    if (event.unsummarised < this.cfg.threshold) return;
+  /** Runs on every stored event: below the threshold it returns at once, with no promise. */
+  onStored(event: ActionsStored): Promise<void> | undefined {
+    return event.unsummarised < this.cfg.threshold ? undefined : this.schedule(event);
+  }
+
+  private async schedule(event: ActionsStored): Promise<void> {
     const job: SummaryJob = { productId: event.scope.productId, sessionId: event.scope.sessionId };
     try {
       await this.queue.enqueue(SUMMARY_JOB, job, {

@@ -34,8 +34,15 @@ interface SessionRecord {
   appended: number;
   /** Approximate heap bytes of the record, kept up to date so the LRU's byte budget holds. */
   bytes: number;
+  /** The size the LRU weighs the record at (its `bytes` when last re-inserted). */
+  sizedAs: number;
   /** The part of `bytes` that is `actions`, kept as actions come and go (an append does not re-walk the list). */
   actionsBytes: number;
+  /**
+   * No held action occurred before this (a lower bound: dropping actions may leave it low),
+   * so an append walks the list for the lookback cut only when something may have aged out.
+   */
+  oldestOccurredAt: number;
 }
 
 /** V8 strings are UTF-16 (two bytes per character); objects carry a header and slots. */
@@ -108,12 +115,13 @@ export class MemorySessionStore implements SessionStore {
     const key = scopeKey(scope);
     let rec = this.sessions.get(key);
     if (!rec || this.isExpired(rec, now)) {
-      rec = { ...scope, actions: [], nextSeq: 1, lastActivityAt: now, generation: ++this.generations, summaryRevision: 0, takenOver: false, appended: 0, bytes: 0, actionsBytes: 0 };
+      rec = this.newRecord(event.productId, event.sessionId, now);
     } else if (event.userId && rec.userId && event.userId !== rec.userId) {
       // A session id now claimed by a different known user: start over, so the
       // previous user's actions and summary can never reach the new user's prompt.
       rec.actions = [];
       rec.actionsBytes = 0;
+      rec.oldestOccurredAt = Infinity;
       rec.summary = undefined;
       rec.email = undefined;
       rec.generation = ++this.generations;
@@ -122,6 +130,7 @@ export class MemorySessionStore implements SessionStore {
       rec.appended = 0;
     }
     const firstSeq = rec.nextSeq;
+    let oldest = rec.oldestOccurredAt;
     for (const a of event.actions) {
       // An explicit literal keeps one compact hidden class; `{ ...a, seq }` builds a
       // dictionary-mode object about twice the size (measured in bench/ingest-memory.js).
@@ -143,7 +152,9 @@ export class MemorySessionStore implements SessionStore {
       };
       rec.actions.push(stored);
       rec.actionsBytes += actionBytes(stored);
+      if (stored.occurredAt < oldest) oldest = stored.occurredAt;
     }
+    rec.oldestOccurredAt = oldest;
     rec.appended += event.actions.length;
     rec.lastActivityAt = now;
     if (event.userId) rec.userId = event.userId;
@@ -152,7 +163,7 @@ export class MemorySessionStore implements SessionStore {
     this.resize(key, rec);
 
     const userId = rec.userId;
-    if (userId) this.indexUser(userId, rec.email, { ...scope, lastSeenAt: now }, now);
+    if (userId) this.indexUser(userId, rec.email, rec.productId, rec.sessionId, now);
     return { stored: true, scope, userId, firstSeq, lastSeq: rec.nextSeq - 1, unsummarised: rec.actions.length };
   }
 
@@ -251,17 +262,18 @@ export class MemorySessionStore implements SessionStore {
     this.emailToUser.clear();
   }
 
-  private indexUser(userId: string, email: string | undefined, ref: SessionRef, now: number): void {
+  private indexUser(userId: string, email: string | undefined, productId: string, sessionId: string, now: number): void {
     const current = this.users.get(userId);
     const newest = current?.sessions[0];
-    if (current && newest && newest.productId === ref.productId && newest.sessionId === ref.sessionId && (!email || current.email === email)) {
+    if (current && newest && newest.productId === productId && newest.sessionId === sessionId && (!email || current.email === email)) {
       // The common case, another action in the user's newest session: its ref moves forward in
       // place (refs never leave the store uncopied), and stale older refs are left for reads to skip.
-      newest.lastSeenAt = ref.lastSeenAt;
+      newest.lastSeenAt = now;
       const byEmail = email?.trim().toLowerCase();
       if (byEmail && this.emailToUser.get(byEmail) !== userId) this.emailToUser.set(byEmail, userId);
       return;
     }
+    const ref: SessionRef = { productId, sessionId, lastSeenAt: now };
     const user = current ?? { sessions: [] };
     user.sessions = [ref, ...user.sessions.filter((r) => scopeKey(r) !== scopeKey(ref) && now - r.lastSeenAt <= this.lookbackMs)].slice(
       0,
@@ -278,9 +290,38 @@ export class MemorySessionStore implements SessionStore {
     return user.sessions.filter((r) => now - r.lastSeenAt <= this.lookbackMs && (productId === undefined || r.productId === productId));
   }
 
-  /** (Re-)inserts the record so the LRU accounts for its current size (and evicts to stay in budget). */
+  /** Every field set up front: one hidden class for all records, whatever is filled in later. */
+  private newRecord(productId: string, sessionId: string, now: number): SessionRecord {
+    return {
+      productId,
+      sessionId,
+      userId: undefined,
+      email: undefined,
+      summary: undefined,
+      actions: [],
+      nextSeq: 1,
+      lastActivityAt: now,
+      generation: ++this.generations,
+      summaryRevision: 0,
+      takenOver: false,
+      appended: 0,
+      bytes: 0,
+      sizedAs: -1,
+      actionsBytes: 0,
+      oldestOccurredAt: Infinity,
+    };
+  }
+
+  /**
+   * Re-inserts the record when its size moved by more than 1/16 of what the LRU weighs it at
+   * (or it is not in the cache yet), so the byte budget binds within ~6% of its estimate while
+   * a session at its MAX_ACTIONS cap (one in, one out: about the same size) costs no re-insert.
+   * The caller has read the record with get(), which already made it the most recent.
+   */
   private resize(key: string, rec: SessionRecord): void {
     rec.bytes = recordBytes(rec);
+    if (rec.sizedAs >= 0 && Math.abs(rec.bytes - rec.sizedAs) <= rec.sizedAs >>> 4) return;
+    rec.sizedAs = rec.bytes;
     setResized(this.sessions, key, rec);
   }
 
@@ -291,16 +332,22 @@ export class MemorySessionStore implements SessionStore {
   private prune(rec: SessionRecord, now: number): void {
     const cutoff = now - this.lookbackMs;
     // Actions can arrive out of order (late batches), so every one is checked, not just a prefix.
-    if (rec.actions.some((a) => a.occurredAt < cutoff)) {
+    if (rec.oldestOccurredAt < cutoff) {
       const kept: StoredAction[] = [];
+      let oldest = Infinity;
       for (const a of rec.actions) {
-        if (a.occurredAt >= cutoff) kept.push(a);
-        else rec.actionsBytes -= actionBytes(a);
+        if (a.occurredAt >= cutoff) {
+          kept.push(a);
+          if (a.occurredAt < oldest) oldest = a.occurredAt;
+        } else rec.actionsBytes -= actionBytes(a);
       }
       rec.actions = kept;
+      rec.oldestOccurredAt = oldest;
     }
     const over = rec.actions.length - this.opts.maxActions;
-    if (over > 0) for (const dropped of rec.actions.splice(0, over)) rec.actionsBytes -= actionBytes(dropped);
+    // One in, one out is the steady state of a busy session: shift() moves no copy into a new array.
+    if (over === 1) rec.actionsBytes -= actionBytes(rec.actions.shift()!);
+    else if (over > 1) for (const dropped of rec.actions.splice(0, over)) rec.actionsBytes -= actionBytes(dropped);
   }
 
   private snapshot(rec: SessionRecord, now: number): SessionContext {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { singleHeader, singleQueryValue, type HotRequest } from '../../common/hot-routes';
-import { hmacSha256Hex, safeEqual } from '../../common/secrets';
+import { hmacSha256Hex, safeEqual, SecretMatcher } from '../../common/secrets';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { MetricsService } from '../../observability/metrics.service';
 
@@ -14,17 +14,19 @@ import { MetricsService } from '../../observability/metrics.service';
 export class CrispHookAuthenticator {
   private readonly logger = new Logger(CrispHookAuthenticator.name);
   private readonly rejected: Counter<string>;
+  private readonly hookKey: SecretMatcher;
 
   constructor(
     @Inject(crispConfig.KEY) private readonly cfg: ConfigOf<typeof crispConfig>,
     metrics: MetricsService,
   ) {
+    this.hookKey = new SecretMatcher(cfg.webhookSecret);
     this.rejected = metrics.counter({ name: 'crisp_hooks_unauthorized_total', help: 'Crisp hook requests refused (bad key or signature)', labelNames: ['check'] });
   }
 
   /** Throws 401 unless the hook carries the key (and, for plugin hooks, a fresh valid signature). */
   verify(req: HotRequest): void {
-    if (!safeEqual(singleQueryValue(req.query, 'key'), this.cfg.webhookSecret)) return this.refuse(req, 'key');
+    if (!this.hookKey.matches(singleQueryValue(req.query, 'key'))) return this.refuse(req, 'key');
     if (this.cfg.hookSigningSecret) {
       const timestamp = singleHeader(req.headers, 'x-crisp-request-timestamp');
       if (!this.signatureValid(req, timestamp, this.cfg.hookSigningSecret)) return this.refuse(req, 'signature');

@@ -4,7 +4,6 @@ import {
   CircuitState,
   ConsecutiveBreaker,
   TaskCancelledError,
-  TimeoutStrategy,
   circuitBreaker,
   handleWhen,
   retry,
@@ -17,6 +16,7 @@ import {
 } from 'cockatiel';
 import type { KbMetrics } from '../kb.metrics';
 import { EmbeddingError, countsForBreaker, isRetryable, type Embedder } from './embedder.port';
+import { PROVIDER_CALL_TIMEOUT } from '../../common/call-timeout';
 
 export interface EmbeddingResilience {
   /** Budget of one call (one batch), retries and waits included. */
@@ -117,7 +117,7 @@ export class ResilientEmbedder {
       this.metrics.embeddingRequests.inc({ outcome: reason });
       this.logger.warn({ reason, attempt: r.attempt, delayMs: r.delay }, 'embeddings call failed; retrying');
     });
-    const policy = wrap(this.breaker, timeout(this.opts.timeoutMs, TimeoutStrategy.Aggressive), retries);
+    const policy = wrap(this.breaker, timeout(this.opts.timeoutMs, PROVIDER_CALL_TIMEOUT), retries);
     try {
       const vectors = await policy.execute(({ signal: s }) => this.inner.embed(texts, s), signal);
       this.metrics.embeddingRequests.inc({ outcome: 'success' });
