@@ -28,6 +28,7 @@
  * only those scenarios; HTTP_ACK_SERVERS=service,bare only those servers;
  * HTTP_ACK_CPU_PROF=<dir> runs the service under `node --cpu-prof` (the profile is written
  * when it exits; summarise it with bench/cpuprofile-top.ts); HTTP_ACK_DURATION_S=10;
+ * HTTP_ACK_ROUNDS=3 (interleaved rounds of (a), (c) and (d); the median round is reported);
  * HTTP_ACK_LOG_LEVEL=info (the service's LOG_LEVEL).
  */
 import { execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -48,6 +49,8 @@ const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
 const ONLY = process.env.HTTP_ACK_ONLY ? new Set(process.env.HTTP_ACK_ONLY.split(',').map((s) => s.trim())) : undefined;
 const SERVERS = process.env.HTTP_ACK_SERVERS ? new Set(process.env.HTTP_ACK_SERVERS.split(',').map((s) => s.trim())) : undefined;
 const CPU_PROF_DIR = process.env.HTTP_ACK_CPU_PROF;
+/** Interleaved rounds of the cheap scenarios (a, c, d): every server once per round, the median round reported. */
+const ROUNDS = Math.max(1, Number(process.env.HTTP_ACK_ROUNDS ?? 3));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -292,6 +295,8 @@ interface Row {
   note?: string;
   /** Handled hooks on the service: what the fake Crisp received. */
   replies?: Replies;
+  /** With interleaved rounds: req/s of every round, lowest first (this row is the median one). */
+  rounds?: number[];
 }
 
 interface Replies {
@@ -348,6 +353,23 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : '–');
 
+/**
+ * ROUNDS rounds, every server measured once per round in turn (so a machine that speeds up or
+ * slows down over a minute weighs on every server alike); per server, the round with the
+ * median req/s, carrying every round's figure. Each round has its own block of request numbers.
+ */
+async function interleaved(servers: Server[], measureOne: (s: Server, block: number) => Promise<Row>): Promise<Row[]> {
+  const byServer = new Map<Server, Row[]>(servers.map((s) => [s, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    const block = nextBlock++;
+    for (const s of servers) byServer.get(s)!.push(await measureOne(s, block));
+  }
+  return servers.map((s) => {
+    const rows = byServer.get(s)!.sort((x, y) => x.reqPerS - y.reqPerS);
+    return { ...rows[Math.floor((rows.length - 1) / 2)], rounds: rows.map((x) => x.reqPerS) };
+  });
+}
+
 function table(title: string, rows: Row[]): void {
   const bare = rows.find((r) => r.server.key === 'bare')?.reqPerS;
   const seed = rows.find((r) => r.server.key === 'seed-uvloop')?.reqPerS;
@@ -362,6 +384,10 @@ function table(title: string, rows: Row[]): void {
     );
   }
   for (const r of rows) if (r.note) console.log(`\n${r.server.label}: ${r.note}`);
+  if (rows.some((r) => r.rounds && r.rounds.length > 1)) {
+    console.log(`\nMedian of ${rows[0].rounds!.length} interleaved rounds; req/s of each round, lowest first:`);
+    for (const r of rows) if (r.rounds) console.log(`- ${r.server.label}: ${r.rounds.map(int).join(' / ')}`);
+  }
 }
 
 // ─── Main ────────────────────────────────────────────────────────────────────────────
@@ -431,9 +457,7 @@ async function main(): Promise<void> {
   const run = (id: string) => !ONLY || ONLY.has(id);
 
   if (run('a')) {
-    const block = nextBlock++;
-    const rows: Row[] = [];
-    for (const s of crispServers) rows.push(await measure(s, hook(TEMPLATES.ignored), block, 200));
+    const rows = await interleaved(crispServers, (s, block) => measure(s, hook(TEMPLATES.ignored), block, 200));
     table('(a) ignored Crisp hook: POST /crisp/hooks?key=…, `message:received` (operator message) → 200', rows);
   } else nextBlock++;
 
@@ -469,20 +493,14 @@ async function main(): Promise<void> {
   } else nextBlock++;
 
   if (run('c')) {
-    const block = nextBlock++;
-    const rows: Row[] = [];
     const activity: Target = { method: 'POST', path: '/v1/activity', template: TEMPLATES.activity };
-    for (const s of [get('bare'), service, get('service-alt')].filter((x): x is Server => !!x)) rows.push(await measure(s, activity, block, 202));
+    const rows = await interleaved([get('bare'), service, get('service-alt')].filter((x): x is Server => !!x), (s, block) => measure(s, activity, block, 202));
     table('(c) POST /v1/activity: connector `actions` event (1 action, 1,000 sessions), unsigned → 202', rows);
   } else nextBlock++;
 
   if (run('d')) {
-    const block = nextBlock++;
-    const rows: Row[] = [];
-    for (const s of [get('bare'), service, get('service-alt'), get('nest'), get('seed-uvloop'), get('seed-asyncio')].filter((x): x is Server => !!x)) {
-      const path = s.key.startsWith('seed') ? '/' : '/healthz';
-      rows.push(await measure(s, { method: 'GET', path }, block, 200));
-    }
+    const probes = [get('bare'), service, get('service-alt'), get('nest'), get('seed-uvloop'), get('seed-asyncio')].filter((x): x is Server => !!x);
+    const rows = await interleaved(probes, (s, block) => measure(s, { method: 'GET', path: s.key.startsWith('seed') ? '/' : '/healthz' }, block, 200));
     table('(d) GET /healthz (the seed: its `GET /` health route)', rows);
   } else nextBlock++;
 

@@ -14,6 +14,9 @@ describe('secret comparison', () => {
     const key = new SecretMatcher('abc');
     for (const candidate of ['abc', 'abd', 'abcd', 'ab', '', undefined, null]) expect(key.matches(candidate)).toBe(safeEqual(candidate, 'abc'));
     expect(new SecretMatcher('').matches('')).toBe(true);
+    const unicode = new SecretMatcher('clé-🔑');
+    expect(unicode.matches('clé-🔑')).toBe(true);
+    for (const near of ['cle-🔑', 'clé-', 'clé-🔑x', 'clé-🔒']) expect(unicode.matches(near)).toBe(false);
     expect(new SecretMatcher(undefined).matches('')).toBe(false);
     expect(new SecretMatcher(undefined).matches(undefined)).toBe(false);
   });

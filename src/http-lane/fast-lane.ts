@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseQuery } from 'node:querystring';
 import type { Logger as PinoLogger } from 'pino';
 import { bodyProblem } from '../common/body-hygiene';
 import { DependencyUnavailableError, RETRY_AFTER_SECONDS } from '../common/dependency-unavailable.error';
@@ -13,6 +12,7 @@ import type { HttpMetrics } from '../observability/http-metrics';
 import type { InvalidBodyHooks } from '../observability/invalid-body.hooks';
 import type { ShutdownState } from '../observability/shutdown.state';
 import { laneCanRead, parseJson, readBody } from './lane-body';
+import { parseSearch } from './lane-query';
 
 export interface FastLaneDeps {
   /** Read at the first request: routes register while the app initialises, after the lane is installed. */
@@ -89,7 +89,7 @@ export class FastLane {
       const hot: HotRequest = {
         method: 'POST',
         path: route.path,
-        query: search ? parseQuery(search) : EMPTY_QUERY,
+        query: search ? parseSearch(search) : EMPTY_QUERY,
         headers: req.headers,
         rawBody: raw,
         body,
@@ -114,7 +114,7 @@ export class FastLane {
   /** Probes and reads: no body; answered while shutting down too (readiness says so itself). */
   private async serveGet(route: HotRoute, req: IncomingMessage, res: ServerResponse, start: bigint, requestId: string, search: string): Promise<void> {
     const reply = await route.handle({
-      method: 'GET', path: route.path, query: search ? parseQuery(search) : EMPTY_QUERY, headers: req.headers, rawBody: EMPTY_BODY, body: undefined,
+      method: 'GET', path: route.path, query: search ? parseSearch(search) : EMPTY_QUERY, headers: req.headers, rawBody: EMPTY_BODY, body: undefined,
       ip: req.socket.remoteAddress, requestId,
     });
     this.send(req, res, route, start, requestId, reply.status, reply.body);
