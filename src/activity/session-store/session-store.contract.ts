@@ -186,6 +186,21 @@ export function runSessionStoreContract(
       expect((await s.getSessionContext({ productId: 'prod', sessionId: 'sess' }))!.actions).toEqual([]);
     });
 
+    it('drops a late action by its own timestamp, even when newer ones were stored before it', async () => {
+      const s = await make({ maxActions: 4, lookbackSeconds: 60 });
+      const at = (msAgo: number) => (clock - msAgo) / 1000;
+      await s.appendActions(evt({ actions: [act('fresh1', { timestampStart: at(1_000) })] }));
+      await s.appendActions(evt({ actions: [act('late', { timestampStart: at(50_000) })] }));
+      await s.appendActions(evt({ actions: [act('fresh2', { timestampStart: at(0) })] }));
+      clock += 20_000; // 'late' occurred 70 s ago now; the others 21 s and 20 s ago
+      await s.appendActions(evt({ actions: [act('fresh3')] }));
+      const ctx = await s.getSessionContext({ productId: 'prod', sessionId: 'sess' });
+      expect(titles(ctx!.actions)).toEqual(['fresh1', 'fresh2', 'fresh3']);
+      clock += 45_000; // fresh1 and fresh2 are past the window too; fresh3 (45 s) is not
+      await s.appendActions(evt({ actions: [act('fresh4')] }));
+      expect(titles((await s.getSessionContext({ productId: 'prod', sessionId: 'sess' }))!.actions)).toEqual(['fresh3', 'fresh4']);
+    });
+
     it('applySummary stores the summary and drops exactly the actions it covers', async () => {
       const s = await make();
       const scope = { productId: 'prod', sessionId: 'sess' };
