@@ -48,18 +48,24 @@ export class OutboundHttp implements OnApplicationShutdown {
   }
 
   async request(url: string, req: OutboundRequest): Promise<OutboundResponse> {
+    // A deadline of our own, cleared when the call is over: AbortSignal.timeout's timer would still
+    // fire for every finished call and build a TimeoutError (with its stack) nobody reads.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new OutboundNetworkError('timeout', `timed out after ${req.timeoutMs} ms`)), req.timeoutMs);
     try {
       const res = await request(url, {
         dispatcher: this.agent,
         method: req.method as 'GET',
         headers: req.headers,
         body: req.body,
-        signal: AbortSignal.timeout(req.timeoutMs),
+        signal: deadline.signal,
       });
       const text = await res.body.text();
       return { status: res.statusCode, headers: res.headers, text };
     } catch (err) {
-      throw toNetworkError(err, req.timeoutMs);
+      throw deadline.signal.aborted ? (deadline.signal.reason as OutboundNetworkError) : toNetworkError(err, req.timeoutMs);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
