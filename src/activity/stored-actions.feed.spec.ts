@@ -42,9 +42,12 @@ describe('StoredActionsFeed', () => {
     expect(text).toContain('stored_actions_listener_errors_total{listener="rejects"} 1');
   });
 
-  it('with only synchronous listeners, returns an already settled promise', async () => {
+  it('has run every synchronous listener by the time publish returns', () => {
     const feed = new StoredActionsFeed(new MetricsService());
-    feed.subscribe('sync', () => undefined);
-    await expect(feed.publish(event)).resolves.toBeUndefined();
+    const heard: number[] = [];
+    feed.subscribe('first', (e) => void heard.push(e.lastSeq));
+    feed.subscribe('second', (e) => void heard.push(e.lastSeq * 10));
+    void feed.publish(event);
+    expect(heard).toEqual([1, 10]);
   });
 });

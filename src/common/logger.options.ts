@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { requestIdFor } from './request-id';
+import { isRecord } from './text';
 
 /** Field names whose values never reach a log line, at the top of a log object or one level down. */
 const SECRET_FIELDS = ['apiKey', 'secret', 'token', 'password', 'authorization'] as const;
@@ -40,7 +41,7 @@ export function redactSecretFields(obj: Record<string, unknown>): Record<string,
       if (value !== undefined) (out ??= { ...obj })[key] = CENSOR;
       continue;
     }
-    if (SERIALIZED_KEYS.has(key) || !isFieldBag(value)) continue;
+    if (SERIALIZED_KEYS.has(key) || !isRecord(value)) continue;
     let inner: Record<string, unknown> | undefined;
     for (const field of SECRET_FIELDS) {
       if (Object.prototype.hasOwnProperty.call(value, field) && value[field] !== undefined) (inner ??= { ...value })[field] = CENSOR;
@@ -54,10 +55,6 @@ function isSecretField(key: string): boolean {
   return (SECRET_FIELDS as readonly string[]).includes(key);
 }
 
-/** Any object pino would write as its own fields (class instances too, as its wildcards did); not arrays. */
-function isFieldBag(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Query parameters that can carry a credential, by name (after decoding, case-insensitive). */
 const SECRET_PARAMS = new Set(['key', 'token', 'secret', 'api_key', 'apikey', 'access_token', 'user_token', 'usertoken', 'signature', 'password', 'auth']);

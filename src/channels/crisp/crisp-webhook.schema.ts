@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
+import { isRecord } from '../../common/text';
 import { MAX_EMAIL_CHARS, MAX_ID_CHARS } from '../../copilot/chat-limits';
 
 // Crisp session ids are `session_<uuid>`; anything else (control characters, spaces, lone surrogates) is refused here
@@ -72,7 +73,9 @@ export function parseCrispEnvelope(body: unknown): CrispEnvelope {
   if (
     typeof event === 'string' &&
     event.length > 0 &&
-    isPlainRecord(data) &&
+    // What z.record accepts from parsed JSON: an object, not an array.
+    isRecord(data) &&
+    Object.getPrototypeOf(data) === Object.prototype &&
     (websiteId === undefined || typeof websiteId === 'string') &&
     (timestamp === undefined || (typeof timestamp === 'number' && Number.isFinite(timestamp)))
   ) {
@@ -89,9 +92,4 @@ export function parseCrispEnvelope(body: unknown): CrispEnvelope {
     throw new BadRequestException(`${field}: ${missing ? 'is required' : issue.message}`);
   }
   return res.data;
-}
-
-/** What z.record(z.string(), …) accepts from parsed JSON: an object that is not an array. */
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
 }

@@ -1,7 +1,7 @@
 import { BadRequestException, Inject, Injectable, UnauthorizedException, type OnModuleInit } from '@nestjs/common';
 import { HotRouteRegistry, singleHeader, type HotReply, type HotRequest, type HotRoute } from '../../../common/hot-routes';
 import { requireJsonBody } from '../../../common/require-json-body';
-import { safeEqual, verifySha256Signature } from '../../../common/secrets';
+import { SecretMatcher, verifySha256Signature } from '../../../common/secrets';
 import { sourcesConfig, type ConfigOf } from '../../../config/config.namespaces';
 import { InvalidBodyHooks } from '../../../observability/invalid-body.hooks';
 import { IngestStats } from '../../ingest-stats.service';
@@ -17,6 +17,7 @@ import { PosthogIngestService } from './posthog-ingest.service';
 export class PosthogRoute implements HotRoute, OnModuleInit {
   readonly method = 'POST';
   readonly path = '/v1/activity/posthog';
+  private readonly plainSecret: SecretMatcher;
 
   constructor(
     @Inject(sourcesConfig.KEY) private readonly cfg: ConfigOf<typeof sourcesConfig>,
@@ -25,6 +26,7 @@ export class PosthogRoute implements HotRoute, OnModuleInit {
     private readonly invalidBodies: InvalidBodyHooks,
     private readonly registry: HotRouteRegistry,
   ) {
+    this.plainSecret = new SecretMatcher(cfg.posthogWebhookSecret);
     invalidBodies.on(this.path, (reason) => stats.recordRejected('posthog', reason));
   }
 
@@ -48,7 +50,7 @@ export class PosthogRoute implements HotRoute, OnModuleInit {
     if (!secret) return;
     const header = singleHeader(req.headers, 'x-posthog-secret')?.trim();
     // Evaluate both so the time taken does not depend on which form was sent.
-    const plain = safeEqual(header, secret);
+    const plain = this.plainSecret.matches(header);
     const signed = verifySha256Signature(secret, req.rawBody, header);
     if (plain || signed) return;
     this.stats.recordRejected('posthog', 'bad_secret');
