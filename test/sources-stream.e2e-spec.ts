@@ -112,11 +112,14 @@ describe('connector SSE stream source (local SSE server)', () => {
     expect(server.attempts).toHaveLength(1);
     conn.stopHeartbeats();
     const second = await server.connection(2);
+    // The new connection is kept alive too: the checks below may take longer than the idle timeout on a loaded machine.
+    second.startHeartbeats(100);
     second.send(actions('ps_after', 'u_after', ['After reconnect']));
     await until(async () => (await request(t.server).get('/v1/users/u_after/context')).status === 200, 5_000, 'event after reconnect');
     expect(await metric(t, /^connector_stream_disconnects_total\{reason="idle_timeout"\} (\d+)/m)).toBe(1);
     expect(await metric(t, /^connector_stream_reconnects_total (\d+)/m)).toBe(1);
     expect(await component(t)).toMatchObject({ state: 'connected', reconnects: 1 });
+    second.stopHeartbeats();
   });
 
   it('a dropped connection reconnects with backoff and shows as degraded meanwhile', async () => {

@@ -25,7 +25,7 @@ export class ActivityStream implements OnModuleDestroy {
       help: 'Errors thrown by activity$ consumers, by consumer',
       labelNames: ['consumer'],
     });
-    this.published = metrics.counter({
+    this.published = metrics.labelledCounter({
       name: 'activity_events_published_total',
       help: 'Events published to activity$, by source and type',
       labelNames: ['source', 'type'],
@@ -33,7 +33,7 @@ export class ActivityStream implements OnModuleDestroy {
   }
 
   publish(event: ActivityEvent): void {
-    this.published.inc({ source: event.source, type: event.type });
+    this.published.inc(event.source, event.type);
     this.subject.next(event);
   }
 

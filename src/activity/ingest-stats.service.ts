@@ -24,12 +24,12 @@ export class IngestStats {
   private readonly rejected;
 
   constructor(metrics: MetricsService) {
-    this.ingested = metrics.counter({
+    this.ingested = metrics.labelledCounter({
       name: 'activity_events_ingested_total',
       help: 'Activity events accepted, by source and type',
       labelNames: ['source', 'type'],
     });
-    this.rejected = metrics.counter({
+    this.rejected = metrics.labelledCounter({
       name: 'activity_events_rejected_total',
       help: 'Activity events or requests rejected, by source and reason',
       labelNames: ['source', 'reason'],
@@ -38,7 +38,7 @@ export class IngestStats {
 
   recordIngested(source: ActivitySource, type: string, n = 1): void {
     this.ingestedTotal += n;
-    this.ingested.inc({ source, type }, n);
+    this.ingested.inc(source, type, n);
     const c = this.countsOf(source);
     c.ingested += n;
     c.lastEventAt = Date.now();
@@ -46,7 +46,7 @@ export class IngestStats {
 
   recordRejected(source: ActivitySource | 'store', reason: string, n = 1): void {
     this.rejectedTotal += n;
-    this.rejected.inc({ source, reason }, n);
+    this.rejected.inc(source, reason, n);
     const c = this.countsOf(source);
     c.rejected += n;
     c.lastRejectedAt = Date.now();

@@ -1,4 +1,6 @@
 import pino from 'pino';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildLoggerParams, redactSecretFields } from './logger.options';
 
@@ -11,7 +13,7 @@ function logger() {
       done();
     },
   });
-  const { level, redact, formatters, serializers } = buildLoggerParams('info').pinoHttp as pino.LoggerOptions;
+  const { level, redact, formatters, serializers } = (buildLoggerParams('info').pinoHttp as [pino.LoggerOptions, pino.DestinationStream])[0];
   return { log: pino({ level, redact, formatters, serializers: { ...pino.stdSerializers, ...serializers } }, sink), lines };
 }
 
@@ -40,5 +42,23 @@ describe('log redaction', () => {
   it('returns the same object when there is nothing to censor (no copy on the usual line)', () => {
     const obj = { channel: 'crisp', usage: { inputTokens: 3 }, at: new Date(0) };
     expect(redactSecretFields(obj)).toBe(obj);
+  });
+});
+
+describe('log destination', () => {
+  it('writes stdout asynchronously yet loses no line when the process exits right after logging', () => {
+    // A real process: 2,000 lines, then process.exit at once (no chance for the async writes to finish on their own).
+    const script = `
+      const pino = require('pino');
+      const { buildLoggerParams } = require(${JSON.stringify(join(__dirname, 'logger.options.ts'))});
+      const [options, destination] = buildLoggerParams('info').pinoHttp;
+      const log = pino({ level: options.level, formatters: options.formatters }, destination);
+      for (let i = 0; i < 2000; i++) log.info({ i }, 'line');
+      process.exit(0);
+    `;
+    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: join(__dirname, '../..'), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; msg: string });
+    expect(lines).toHaveLength(2000);
+    expect(lines[1999]).toMatchObject({ i: 1999, msg: 'line' });
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { appConfig, ConfigOf } from '../config/config.namespaces';
-import { OutboundHttp, OutboundNetworkError } from './outbound-http';
+import { MAX_RESPONSE_BYTES, OutboundHttp, OutboundNetworkError } from './outbound-http';
 
 describe('OutboundHttp (undici keep-alive pool)', () => {
   let server: Server;
@@ -10,9 +10,24 @@ describe('OutboundHttp (undici keep-alive pool)', () => {
   let open = 0;
   let peakOpen = 0;
   let delayMs = 0;
+  const received: string[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
+      received.push(req.url ?? '');
+      if (req.url === '/huge') {
+        res.setHeader('content-type', 'application/json');
+        const chunk = Buffer.alloc(256 * 1024, 'a');
+        for (let i = 0; i <= MAX_RESPONSE_BYTES / chunk.length; i++) res.write(chunk);
+        res.end();
+        return;
+      }
+      if (req.url === '/stall-body') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"partial":');
+        setTimeout(() => res.end('1}'), delayMs);
+        return;
+      }
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () =>
@@ -85,6 +100,42 @@ describe('OutboundHttp (undici keep-alive pool)', () => {
     const err = await http.request(`http://127.0.0.1:${port}/`, { method: 'GET', headers: {}, timeoutMs: 2_000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OutboundNetworkError);
     expect((err as OutboundNetworkError).code).toBe('ECONNREFUSED');
+    await http.onApplicationShutdown();
+  });
+
+  it('refuses a response body over MAX_RESPONSE_BYTES instead of buffering it, and the pool goes on', async () => {
+    const http = make(2);
+    await expect(http.request(`${url}/huge`, { method: 'GET', headers: {}, timeoutMs: 5_000 })).rejects.toMatchObject({ name: 'OutboundNetworkError', code: 'response_too_large' });
+    const res = await http.request(`${url}/after`, { method: 'GET', headers: {}, timeoutMs: 2_000 });
+    expect(res.status).toBe(200);
+    await http.onApplicationShutdown();
+  });
+
+  it('the deadline covers a body that stops half way, and a call still waiting for a socket is never sent', async () => {
+    const http = make(1);
+    delayMs = 400;
+    const started = Date.now();
+    const [stalled, queued] = await Promise.all([
+      http.request(`${url}/stall-body`, { method: 'GET', headers: {}, timeoutMs: 100 }).catch((e: unknown) => e),
+      // Only one socket: this one waits behind the stalled call and its own deadline passes first.
+      http.request(`${url}/queued`, { method: 'POST', headers: {}, body: 'q', timeoutMs: 50 }).catch((e: unknown) => e),
+    ]);
+    expect(stalled).toMatchObject({ name: 'OutboundNetworkError', code: 'timeout' });
+    expect(queued).toMatchObject({ name: 'OutboundNetworkError', code: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(350);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received).toContain('/stall-body');
+    expect(received).not.toContain('/queued');
+    // The aborted socket is replaced: the next call is answered in full.
+    delayMs = 0;
+    const res = await http.request(`${url}/next`, { method: 'POST', headers: {}, body: 'n', timeoutMs: 2_000 });
+    expect(JSON.parse(res.text)).toEqual({ method: 'POST', body: 'n' });
+    await http.onApplicationShutdown();
+  });
+
+  it('a malformed URL is a network error of its own, not a throw', async () => {
+    const http = make(1);
+    await expect(http.request('not a url', { method: 'GET', headers: {}, timeoutMs: 1_000 })).rejects.toMatchObject({ name: 'OutboundNetworkError', code: 'invalid_url' });
     await http.onApplicationShutdown();
   });
 });

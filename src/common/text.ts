@@ -25,6 +25,8 @@ export function copyString(s: string): string {
   return s.length === 0 ? '' : Buffer.from(s, 'utf8').toString('utf8');
 }
 
+const PLAIN_ASCII = /^[\x20-\x7E\t\n]*$/;
+
 /**
  * Untrusted text on its way into a prompt, normalised so look-alikes cannot pass for
  * our structure: NFKC (fullwidth `＜＜＜` becomes `<<<`, and is then neutralised),
@@ -32,6 +34,9 @@ export function copyString(s: string): string {
  * U+E0000–E007F are all `\p{Cf}`) or C0/C1 controls other than tab and newline.
  */
 export function normaliseUntrusted(text: string): string {
+  // Printable ASCII, tab and newline are already what NFKC and the strip below would give (the usual
+  // message, and every turn of the history each prompt re-reads): one cheap test instead of both.
+  if (PLAIN_ASCII.test(text)) return text;
   // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   return text.normalize('NFKC').replace(/[\p{Cf}\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/gu, '');
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Counter, Histogram } from 'prom-client';
+import type { Histogram } from 'prom-client';
+import type { LabelledCounter } from './labelled-counter';
 import { MetricsService } from './metrics.service';
 
 type Observer = { observe(value: number): void };
@@ -13,11 +14,10 @@ type Observer = { observe(value: number): void };
 export class HttpMetrics {
   private readonly histogram: Histogram<string>;
   private readonly children = new Map<string, Map<string, Map<number, Observer>>>();
-  private readonly laneCounter: Counter<string>;
-  private readonly laneChildren = new Map<string, { inc(): void }>();
+  private readonly laneCounter: LabelledCounter;
 
   constructor(metrics: MetricsService) {
-    this.laneCounter = metrics.counter({
+    this.laneCounter = metrics.labelledCounter({
       name: 'http_fast_lane_requests_total',
       help: 'Requests the fast lane served (the rest of the hot routes\' traffic went through Express), by route',
       labelNames: ['route'],
@@ -37,9 +37,7 @@ export class HttpMetrics {
 
   /** Counts a request the fast lane served (routes are the registered hot routes: bounded). */
   servedByLane(route: string): void {
-    let child = this.laneChildren.get(route);
-    if (!child) this.laneChildren.set(route, (child = this.laneCounter.labels({ route })));
-    child.inc();
+    this.laneCounter.inc(route);
   }
 
   private child(method: string, route: string, status: number): Observer {

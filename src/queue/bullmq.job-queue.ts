@@ -2,8 +2,9 @@ import { Logger } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Counter } from 'prom-client';
 import { errorMessage } from '../common/text';
+import { withoutStack } from '../common/without-stack';
+import type { LabelledCounter } from '../observability/labelled-counter';
 import { RedisConnection, bullmqWorkerConnection } from '../redis/redis-connection';
 import { RedisUnavailableError, toRedisError } from '../redis/redis-errors';
 import { BacklogGate } from './bullmq.backlog';
@@ -80,7 +81,7 @@ export class BullMqJobQueue implements JobQueue {
   private readonly lanes = new Map<string, Lane>();
   private readonly tracker = new JobTracker();
   private readonly backlog: BacklogGate;
-  private readonly outcomes?: Counter<string>;
+  private readonly outcomes?: LabelledCounter;
   private readonly random: () => number;
   private readonly enqueueTimeoutMs: number;
   private closing?: Promise<void>;
@@ -93,7 +94,7 @@ export class BullMqJobQueue implements JobQueue {
     this.backlog = new BacklogGate(opts.maxPending ?? 10_000, opts.pendingCacheMs ?? 1_000);
     this.random = opts.random ?? Math.random;
     this.enqueueTimeoutMs = opts.enqueueTimeoutMs ?? 2_000;
-    this.outcomes = opts.metrics?.counter({
+    this.outcomes = opts.metrics?.labelledCounter({
       name: 'jobs_total',
       help: 'Background jobs by name and outcome (enqueued, deduplicated, rejected, completed, retried, failed)',
       labelNames: ['name', 'outcome'],
@@ -187,7 +188,7 @@ export class BullMqJobQueue implements JobQueue {
     if (!admitted) {
       // A duplicate is reported as such even when the backlog is full, as in the memory queue.
       if (await this.producer.client.exists(jobKey)) return false;
-      throw new QueueUnavailableError('full', `queue ${name} is full (${this.opts.maxPending ?? 10_000} jobs pending)`);
+      throw withoutStack(() => new QueueUnavailableError('full', `queue ${name} is full (${this.opts.maxPending ?? 10_000} jobs pending)`));
     }
     const nonce = randomUUID();
     const reuse = opts.reuseIdWhenFinished === true;
@@ -291,6 +292,6 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   private count(name: string, outcome: string): void {
-    this.outcomes?.inc({ name, outcome });
+    this.outcomes?.inc(name, outcome);
   }
 }

@@ -2,9 +2,10 @@ import { Logger } from '@nestjs/common';
 import fastq from 'fastq';
 import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
-import type { Counter } from 'prom-client';
 import { exponentialBackoff, nthDelay } from '../common/backoff';
 import { errorMessage } from '../common/text';
+import { withoutStack } from '../common/without-stack';
+import type { LabelledCounter } from '../observability/labelled-counter';
 import type { MetricsService } from '../observability/metrics.service';
 import {
   QueueUnavailableError,
@@ -76,7 +77,7 @@ export class MemoryJobQueue implements JobQueue {
   private readonly pendingByName = new Map<string, number>();
   private readonly finished: LRUCache<string, true>;
   private readonly timers = new Map<NodeJS.Timeout, Job>();
-  private readonly outcomes?: Counter<string>;
+  private readonly outcomes?: LabelledCounter;
   private readonly maxPending: number;
   private readonly random: () => number;
   private idleWaiters: Array<{ idle: () => boolean; done: () => void }> = [];
@@ -89,7 +90,7 @@ export class MemoryJobQueue implements JobQueue {
     this.maxPending = opts.maxPending ?? 10_000;
     this.random = opts.random ?? Math.random;
     this.finished = new LRUCache({ max: opts.maxRemembered ?? 50_000, ttl: opts.rememberFinishedMs ?? 3_600_000, ttlAutopurge: false });
-    this.outcomes = opts.metrics?.counter({
+    this.outcomes = opts.metrics?.labelledCounter({
       name: 'jobs_total',
       help: 'Background jobs by name and outcome (enqueued, deduplicated, rejected, completed, retried, failed)',
       labelNames: ['name', 'outcome'],
@@ -105,7 +106,7 @@ export class MemoryJobQueue implements JobQueue {
     }
     if ((this.pendingByName.get(name) ?? 0) >= this.maxPending) {
       this.count(name, 'rejected');
-      throw new QueueUnavailableError('full', `queue ${name} is full (${this.maxPending} jobs waiting)`);
+      throw withoutStack(() => new QueueUnavailableError('full', `queue ${name} is full (${this.maxPending} jobs waiting)`));
     }
     const job: Job = {
       id,
@@ -274,6 +275,6 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   private count(name: string, outcome: string): void {
-    this.outcomes?.inc({ name, outcome });
+    this.outcomes?.inc(name, outcome);
   }
 }

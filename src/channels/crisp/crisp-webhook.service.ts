@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Counter } from 'prom-client';
+import { withoutStack } from '../../common/without-stack';
 import { crispConfig, type ConfigOf } from '../../config/config.namespaces';
 import { ConversationIdentityService } from '../../copilot/conversation-identity.service';
+import type { LabelledCounter } from '../../observability/labelled-counter';
 import { MetricsService } from '../../observability/metrics.service';
 import { QueueUnavailableError } from '../../queue/job-queue.port';
 import { ReplyPipeline } from '../reply-pipeline.service';
@@ -20,7 +21,7 @@ export type HookOutcome = 'queued' | 'duplicate' | 'ignored' | 'learned' | 'inva
 @Injectable()
 export class CrispWebhookService {
   private readonly logger = new Logger(CrispWebhookService.name);
-  private readonly hooks: Counter<string>;
+  private readonly hooks: LabelledCounter;
 
   constructor(
     private readonly pipeline: ReplyPipeline,
@@ -28,7 +29,7 @@ export class CrispWebhookService {
     @Inject(crispConfig.KEY) private readonly cfg: ConfigOf<typeof crispConfig>,
     metrics: MetricsService,
   ) {
-    this.hooks = metrics.counter({
+    this.hooks = metrics.labelledCounter({
       name: 'crisp_hooks_total',
       help: 'Authenticated Crisp hooks by event and outcome (queued, duplicate, ignored, learned, invalid, other_website)',
       labelNames: ['event', 'outcome'],
@@ -37,7 +38,7 @@ export class CrispWebhookService {
 
   async handle(envelope: CrispEnvelope): Promise<HookOutcome> {
     const outcome = await this.route(envelope);
-    this.hooks.inc({ event: knownEvent(envelope.event), outcome });
+    this.hooks.inc(knownEvent(envelope.event), outcome);
     return outcome;
   }
 
@@ -115,7 +116,8 @@ export class CrispWebhookService {
     try {
       return await this.pipeline.submit({ channel: 'crisp', conversationId: sessionId, text, messageId: fingerprint, metadata: { fingerprint } });
     } catch (err) {
-      if (err instanceof QueueUnavailableError) throw new ServiceUnavailableException('Reply queue is unavailable; retry later');
+      // An answer (503, Crisp redelivers), not a fault: no stack to capture for each refused hook of a flood.
+      if (err instanceof QueueUnavailableError) throw withoutStack(() => new ServiceUnavailableException('Reply queue is unavailable; retry later'));
       throw err;
     }
   }
