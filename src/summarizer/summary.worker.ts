@@ -106,7 +106,7 @@ export class SummaryWorker implements OnModuleInit, OnApplicationShutdown {
     if (ctx.attempt < ctx.attempts) {
       // Actions stored during the call asked for this job while it ran, and were refused as its
       // duplicate: when they are enough for a summary, the job runs again on the session as it is now.
-      // A failed read only skips this: the summary is stored, and the session's next append asks again.
+      // A failed read only skips this: the summary is stored, and the scheduler asks again as actions come.
       const now = await this.reader.getSessionContext(scope).catch(() => null);
       if (now && now.actions.length >= this.cfg.threshold) throw new RetryLaterError('enough actions arrived during the summary for another', this.cfg.retryBaseMs);
     }
