@@ -8,7 +8,8 @@ type Observer = { observe(value: number): void };
 /**
  * `http_request_duration_seconds{method,route,status}` for both ways in (the fast lane
  * and Express). Each label combination's child is looked up through nested maps, so a
- * request builds no label object or key string (prom-client would, per observation).
+ * request builds no label object (prom-client's child still hashes its labels on each
+ * observation, ~1.5% of an ingest request's CPU: left, a histogram is more to redo).
  */
 @Injectable()
 export class HttpMetrics {
